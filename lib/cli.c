@@ -1,0 +1,130 @@
+#include <errno.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "log.h"
+
+/* Starts a tool: names it for diagnostics and makes a closed pipe on
+ * stdout an EPIPE write error that the tool handles, not a signal. */
+void
+cli_init(int argc, char **argv)
+{
+	(void)argc;
+	log_init(argv[0]);
+	signal(SIGPIPE, SIG_IGN);
+}
+
+_Noreturn void
+cli_usage_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "%s: ", log_progname());
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "\nTry '%s --help' for more information.\n",
+	    log_progname());
+	exit(EXIT_USAGE);
+}
+
+/*
+ * Handles an option shared by every tool.  Returns 1 when the option was
+ * one of them, 0 when the tool must handle it; exits for --help,
+ * --version and a bad option.
+ */
+int
+cli_handle_common(int option, const char *arg, struct cli_common *common,
+    cli_usage_fn *usage)
+{
+	switch (option) {
+	case 'h':
+		usage(stdout);
+		exit(cli_finish_stdout());
+	case 'V':
+		printf("%s (corpintel) %s\n", log_progname(), CORPINTEL_VERSION);
+		exit(cli_finish_stdout());
+	case 'v':
+		common->verbosity++;
+		log_set_level(LOG_LEVEL_INFO + common->verbosity);
+		return 1;
+	case 'q':
+		common->verbosity--;
+		log_set_level(LOG_LEVEL_INFO + common->verbosity);
+		return 1;
+	case CLI_OPT_LOG_FORMAT:
+		if (log_set_format(arg) < 0)
+			cli_usage_error("invalid --log-format '%s': use text or json",
+			    arg);
+		return 1;
+	case CLI_OPT_METRICS_FILE:
+		common->metrics_file = arg;
+		return 1;
+	case CLI_OPT_CONFIG:
+		common->config_file = arg;
+		return 1;
+	case '?':
+		fprintf(stderr, "Try '%s --help' for more information.\n",
+		    log_progname());
+		exit(EXIT_USAGE);
+	}
+	return 0;
+}
+
+/*
+ * Flushes and closes stdout.  Returns the exit status: 0, or EXIT_IOERR
+ * after reporting a failed write.  A reader that closed the pipe early
+ * (EPIPE) is a normal end, as it is for head(1) readers of cat(1).
+ */
+int
+cli_finish_stdout(void)
+{
+	int failed = ferror(stdout);
+
+	errno = 0;
+	if (fclose(stdout) != 0)
+		failed = 1;
+	if (!failed || errno == EPIPE)
+		return EXIT_OK;
+	log_error("write error on standard output: %s",
+	    errno != 0 ? strerror(errno) : "unknown error");
+	return EXIT_IOERR;
+}
+
+/*
+ * The folder of schemas, mappings, rules and migrations: CORPINTEL_SCHEMA_DIR
+ * when set (tests and the demo run from the source tree), else the
+ * installed data folder.
+ */
+const char *
+cli_schema_dir(void)
+{
+	const char *dir = getenv("CORPINTEL_SCHEMA_DIR");
+
+	return dir != NULL && *dir != '\0' ? dir : CORPINTEL_DATADIR;
+}
+
+/* Builds the path of a file in the schema folder.  Returns 0, or -1 when
+ * the path does not fit. */
+int
+cli_schema_path(char *buf, size_t size, const char *name)
+{
+	int n = snprintf(buf, size, "%s/%s", cli_schema_dir(), name);
+
+	return n < 0 || (size_t)n >= size ? -1 : 0;
+}
+
+/* Ends the run after a failed write to stdout: quietly with status 0 when
+ * the reader closed the pipe, else with a message and EXIT_IOERR. */
+_Noreturn void
+cli_exit_write_error(void)
+{
+	if (errno == EPIPE)
+		exit(EXIT_OK);
+	log_error("write error on standard output: %s", strerror(errno));
+	exit(EXIT_IOERR);
+}

@@ -1,0 +1,176 @@
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "record.h"
+
+/* Checks well-formed UTF-8 as RFC 3629 defines it: no overlong forms, no
+ * surrogates, nothing above U+10FFFF. */
+bool
+utf8_valid(const char *s, size_t len, size_t *bad_offset)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t i = 0;
+
+	while (i < len) {
+		unsigned char c = p[i];
+		size_t n;
+		unsigned int cp, min;
+
+		if (c < 0x80) {
+			i++;
+			continue;
+		}
+		if ((c & 0xe0) == 0xc0) {
+			n = 1; cp = c & 0x1f; min = 0x80;
+		} else if ((c & 0xf0) == 0xe0) {
+			n = 2; cp = c & 0x0f; min = 0x800;
+		} else if ((c & 0xf8) == 0xf0) {
+			n = 3; cp = c & 0x07; min = 0x10000;
+		} else {
+			goto bad;
+		}
+		if (i + n >= len)
+			goto bad;
+		for (size_t k = 1; k <= n; k++) {
+			if ((p[i + k] & 0xc0) != 0x80)
+				goto bad;
+			cp = (cp << 6) | (p[i + k] & 0x3f);
+		}
+		if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+			goto bad;
+		i += n + 1;
+	}
+	return true;
+bad:
+	if (bad_offset != NULL)
+		*bad_offset = i;
+	return false;
+}
+
+static bool
+numbers_finite(const cJSON *item)
+{
+	const cJSON *child;
+
+	if (cJSON_IsNumber(item))
+		return isfinite(item->valuedouble);
+	for (child = item->child; child != NULL; child = child->next)
+		if (!numbers_finite(child))
+			return false;
+	return true;
+}
+
+static bool
+blank(const char *line, size_t len)
+{
+	for (size_t i = 0; i < len; i++)
+		if (line[i] != ' ' && line[i] != '\t')
+			return false;
+	return true;
+}
+
+/*
+ * Returns the parsed object, or NULL with *error set and a reason in why
+ * that names what is wrong and where.
+ */
+cJSON *
+record_parse(const char *line, size_t len, enum record_error *error,
+    char *why, size_t why_size)
+{
+	const char *end = NULL;
+	size_t bad;
+	cJSON *record;
+
+	if (blank(line, len)) {
+		*error = RECORD_EMPTY;
+		snprintf(why, why_size, "empty line");
+		return NULL;
+	}
+	if (!utf8_valid(line, len, &bad)) {
+		*error = RECORD_INVALID_UTF8;
+		snprintf(why, why_size, "invalid UTF-8 at byte %zu", bad + 1);
+		return NULL;
+	}
+	record = cJSON_ParseWithLengthOpts(line, len, &end, 0);
+	if (record == NULL) {
+		size_t at = end != NULL && end >= line ? (size_t)(end - line) : 0;
+
+		*error = RECORD_INVALID_JSON;
+		snprintf(why, why_size, "invalid JSON at byte %zu", at + 1);
+		return NULL;
+	}
+	if (!cJSON_IsObject(record)) {
+		*error = RECORD_NOT_OBJECT;
+		snprintf(why, why_size, "not a JSON object");
+		goto fail;
+	}
+	if (!numbers_finite(record)) {
+		*error = RECORD_NUMBER_OVERFLOW;
+		snprintf(why, why_size, "number out of the range of a double");
+		goto fail;
+	}
+	if (record_kind(record) == NULL) {
+		*error = RECORD_NO_KIND;
+		snprintf(why, why_size, "missing string member \"kind\"");
+		goto fail;
+	}
+	*error = RECORD_OK;
+	return record;
+fail:
+	cJSON_Delete(record);
+	return NULL;
+}
+
+/* The rule name under which a parse failure is rejected. */
+const char *
+record_error_rule(enum record_error error)
+{
+	switch (error) {
+	case RECORD_OK:			return "ok";
+	case RECORD_EMPTY:		return "empty";
+	case RECORD_INVALID_UTF8:	return "utf8";
+	case RECORD_INVALID_JSON:	return "json";
+	case RECORD_NOT_OBJECT:		return "json";
+	case RECORD_NUMBER_OVERFLOW:	return "number";
+	case RECORD_NO_KIND:		return "kind";
+	}
+	return "json";
+}
+
+const char *
+record_kind(const cJSON *record)
+{
+	return record_string(record, "kind");
+}
+
+const char *
+record_string(const cJSON *record, const char *key)
+{
+	const cJSON *item = cJSON_GetObjectItemCaseSensitive(record, key);
+
+	return cJSON_IsString(item) ? item->valuestring : NULL;
+}
+
+bool
+record_number(const cJSON *record, const char *key, double *value)
+{
+	const cJSON *item = cJSON_GetObjectItemCaseSensitive(record, key);
+
+	if (!cJSON_IsNumber(item))
+		return false;
+	*value = item->valuedouble;
+	return true;
+}
+
+bool
+record_integer(const cJSON *record, const char *key, long long *value)
+{
+	double d;
+
+	if (!record_number(record, key, &d) || d != floor(d) ||
+	    fabs(d) > 9007199254740992.0)
+		return false;
+	*value = (long long)d;
+	return true;
+}

@@ -1,0 +1,36 @@
+#ifndef CORPINTEL_RECORD_H
+#define CORPINTEL_RECORD_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include <cjson/cJSON.h>
+
+/*
+ * One input line as a record: a JSON object with a string member "kind".
+ * Parsing checks what cJSON lets through: UTF-8 validity and numbers too
+ * large for a double (JSON itself has no NaN or Infinity).
+ */
+
+enum record_error {
+	RECORD_OK,
+	RECORD_EMPTY,
+	RECORD_INVALID_UTF8,
+	RECORD_INVALID_JSON,
+	RECORD_NOT_OBJECT,
+	RECORD_NUMBER_OVERFLOW,
+	RECORD_NO_KIND,
+};
+
+cJSON *record_parse(const char *line, size_t len, enum record_error *error,
+    char *why, size_t why_size);
+const char *record_error_rule(enum record_error error);
+
+const char *record_kind(const cJSON *record);
+const char *record_string(const cJSON *record, const char *key);
+bool record_number(const cJSON *record, const char *key, double *value);
+bool record_integer(const cJSON *record, const char *key, long long *value);
+
+bool utf8_valid(const char *s, size_t len, size_t *bad_offset);
+
+#endif

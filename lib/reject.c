@@ -1,0 +1,204 @@
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "jsonw.h"
+#include "log.h"
+#include "record.h"
+#include "reject.h"
+
+/* Bytes of the original line kept in a reject: enough to recognize and
+ * replay it, bounded so one huge bad line cannot flood the reject file. */
+#define REJECT_INPUT_MAX (1024 * 1024)
+#define REJECT_RULES_MAX 32
+
+struct broken_rule {
+	char rule[64];
+	char reason[512];
+};
+
+struct reject_stream {
+	FILE *fp;		/* NULL: report on stderr */
+	char *path;
+	struct jsonw out;
+	char *clean;		/* the input with invalid UTF-8 replaced */
+	const char *input;
+	size_t input_len;
+	unsigned long line;
+	int rules;
+	struct broken_rule broken[REJECT_RULES_MAX];
+	unsigned long count;
+	int failed;
+};
+
+/* Opens the reject file, or stderr reporting when path is NULL.  Returns
+ * NULL after reporting an error. */
+struct reject_stream *
+reject_open(const char *path)
+{
+	struct reject_stream *rs = calloc(1, sizeof *rs);
+
+	if (rs == NULL) {
+		log_error("out of memory");
+		return NULL;
+	}
+	if (path == NULL)
+		return rs;
+
+	rs->fp = fopen(path, "w");
+	rs->path = strdup(path);
+	if (rs->fp == NULL || rs->path == NULL) {
+		log_error("%s: cannot open reject file: %s", path, strerror(errno));
+		if (rs->fp != NULL)
+			fclose(rs->fp);
+		free(rs->path);
+		free(rs);
+		return NULL;
+	}
+	return rs;
+}
+
+/* Starts a reject for one input line; input must stay valid until
+ * reject_end. */
+void
+reject_begin(struct reject_stream *rs, unsigned long line, const char *input,
+    size_t len)
+{
+	rs->input = input;
+	rs->input_len = len > REJECT_INPUT_MAX ? REJECT_INPUT_MAX : len;
+	rs->line = line;
+	rs->rules = 0;
+}
+
+void
+reject_add(struct reject_stream *rs, const char *rule, const char *fmt, ...)
+{
+	struct broken_rule *b;
+	va_list ap;
+
+	if (rs->rules == REJECT_RULES_MAX)
+		return;
+	b = &rs->broken[rs->rules++];
+	snprintf(b->rule, sizeof b->rule, "%s", rule);
+	va_start(ap, fmt);
+	vsnprintf(b->reason, sizeof b->reason, fmt, ap);
+	va_end(ap);
+
+	if (rs->fp == NULL)
+		log_warn("line %lu: %s", rs->line, b->reason);
+}
+
+/*
+ * Returns the input as valid UTF-8 for the reject's JSON: each byte that
+ * is not part of a valid sequence becomes U+FFFD.  The line number still
+ * points at the original bytes.
+ */
+static const char *
+clean_input(struct reject_stream *rs, size_t *len)
+{
+	size_t bad, in = 0, out = 0;
+	char *clean;
+
+	if (utf8_valid(rs->input, rs->input_len, NULL)) {
+		*len = rs->input_len;
+		return rs->input;
+	}
+	clean = realloc(rs->clean, rs->input_len * 3 + 1);
+	if (clean == NULL) {
+		*len = 0;
+		return "";
+	}
+	rs->clean = clean;
+	while (in < rs->input_len) {
+		if (utf8_valid(rs->input + in, rs->input_len - in, &bad)) {
+			bad = rs->input_len - in;
+		}
+		memcpy(clean + out, rs->input + in, bad);
+		in += bad;
+		out += bad;
+		if (in < rs->input_len) {
+			memcpy(clean + out, "\xef\xbf\xbd", 3);
+			out += 3;
+			in++;
+		}
+	}
+	*len = out;
+	return clean;
+}
+
+/* Writes the reject begun with reject_begin.  Returns 0, or -1 when the
+ * reject file could not be written (reported once). */
+int
+reject_end(struct reject_stream *rs)
+{
+	const char *input;
+	size_t input_len;
+
+	rs->count++;
+	if (rs->fp == NULL)
+		return 0;
+
+	jsonw_begin(&rs->out);
+	jsonw_string(&rs->out, "kind", "reject");
+	jsonw_string(&rs->out, "tool", log_progname());
+	jsonw_int(&rs->out, "line", (long long)rs->line);
+	jsonw_open_array(&rs->out, "errors");
+	for (int i = 0; i < rs->rules; i++) {
+		jsonw_open_object(&rs->out, NULL);
+		jsonw_string(&rs->out, "rule", rs->broken[i].rule);
+		jsonw_string(&rs->out, "reason", rs->broken[i].reason);
+		jsonw_close_object(&rs->out);
+	}
+	jsonw_close_array(&rs->out);
+	input = clean_input(rs, &input_len);
+	jsonw_string_len(&rs->out, "input", input, input_len);
+	jsonw_end(&rs->out);
+
+	if (jsonw_write(&rs->out, rs->fp) == 0)
+		return 0;
+	if (!rs->failed)
+		log_error("%s: write error on reject file: %s", rs->path,
+		    strerror(errno));
+	rs->failed = 1;
+	return -1;
+}
+
+/* Rejects a line for a single reason. */
+void
+reject_one(struct reject_stream *rs, unsigned long line, const char *input,
+    size_t len, const char *rule, const char *reason)
+{
+	reject_begin(rs, line, input, len);
+	reject_add(rs, rule, "%s", reason);
+	reject_end(rs);
+}
+
+unsigned long
+reject_count(const struct reject_stream *rs)
+{
+	return rs->count;
+}
+
+/* Closes the stream.  Returns 0, or -1 when any reject was not written. */
+int
+reject_close(struct reject_stream *rs)
+{
+	int status;
+
+	if (rs == NULL)
+		return 0;
+	status = rs->failed ? -1 : 0;
+	if (rs->fp != NULL && fclose(rs->fp) != 0) {
+		if (!rs->failed)
+			log_error("%s: write error on reject file: %s", rs->path,
+			    strerror(errno));
+		status = -1;
+	}
+	jsonw_free(&rs->out);
+	free(rs->clean);
+	free(rs->path);
+	free(rs);
+	return status;
+}

@@ -1,0 +1,30 @@
+#ifndef CORPINTEL_REJECT_H
+#define CORPINTEL_REJECT_H
+
+#include <stddef.h>
+
+/*
+ * The reject stream: one NDJSON object per rejected input line, with the
+ * line number, the original text and every rule it broke:
+ *
+ *   {"kind":"reject","tool":"normalize","line":12,
+ *    "errors":[{"rule":"json","reason":"invalid JSON at byte 7"}],
+ *    "input":"{\"kind\":"}
+ *
+ * Without a reject file, each reject is one warning on stderr instead.
+ */
+
+struct reject_stream;
+
+struct reject_stream *reject_open(const char *path);
+void reject_begin(struct reject_stream *rs, unsigned long line,
+    const char *input, size_t len);
+void reject_add(struct reject_stream *rs, const char *rule, const char *fmt,
+    ...) __attribute__((format(printf, 3, 4)));
+int reject_end(struct reject_stream *rs);
+void reject_one(struct reject_stream *rs, unsigned long line,
+    const char *input, size_t len, const char *rule, const char *reason);
+unsigned long reject_count(const struct reject_stream *rs);
+int reject_close(struct reject_stream *rs);
+
+#endif
