@@ -13,8 +13,8 @@ CC      ?= cc
 CFLAGS  ?= -O2 -g
 PKGS     = libcurl libxml-2.0 libcjson libpq yaml-0.1
 
-PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS))
-PKG_LIBS   := $(shell pkg-config --libs $(PKGS))
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 CHECK_CFLAGS := $(shell pkg-config --cflags check 2>/dev/null)
 CHECK_LIBS   := $(shell pkg-config --libs check 2>/dev/null)
 
@@ -45,6 +45,7 @@ MAN_PAGES := $(sort $(wildcard man/*.[157]))
 
 .PHONY: all check check-unit demo install uninstall clean bench sanitize
 .SUFFIXES:
+.SECONDARY:
 
 all: $(TOOLS)
 
@@ -89,9 +90,12 @@ check-unit: $(UNITS)
 sanitize:
 	$(MAKE) BUILD=build-san SANITIZE=1 check
 
-demo: $(TOOLS)
-	BUILD=$(abspath $(BUILD)) TOP=$(CURDIR) CORPINTEL_SCHEMA_DIR=$(CURDIR)/schemas \
-	DEMO_DATA='$(DEMO_DATA)' sh scripts/demo
+# The demo installs missing packages first, so it works on a fresh machine;
+# the tools are built by a second make that sees the installed libraries.
+demo:
+	sh scripts/install-deps
+	$(MAKE) all
+	$(TEST_ENV) DEMO_DATA='$(DEMO_DATA)' sh scripts/demo
 
 bench: $(TOOLS) $(HELPERS)
 	$(TEST_ENV) sh scripts/bench

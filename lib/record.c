@@ -72,7 +72,8 @@ blank(const char *line, size_t len)
 
 /*
  * Returns the parsed object, or NULL with *error set and a reason in why
- * that names what is wrong and where.
+ * that names what is wrong and where.  line[len] must be NUL, as the
+ * NDJSON reader leaves it.
  */
 cJSON *
 record_parse(const char *line, size_t len, enum record_error *error,
@@ -92,7 +93,15 @@ record_parse(const char *line, size_t len, enum record_error *error,
 		snprintf(why, why_size, "invalid UTF-8 at byte %zu", bad + 1);
 		return NULL;
 	}
-	record = cJSON_ParseWithLengthOpts(line, len, &end, 0);
+	if (memchr(line, '\0', len) != NULL) {
+		*error = RECORD_INVALID_JSON;
+		snprintf(why, why_size, "NUL byte at byte %zu",
+		    (size_t)((const char *)memchr(line, '\0', len) - line) + 1);
+		return NULL;
+	}
+	/* The length includes the terminating NUL: cJSON then checks that
+	 * nothing but white space follows the value. */
+	record = cJSON_ParseWithLengthOpts(line, len + 1, &end, 1);
 	if (record == NULL) {
 		size_t at = end != NULL && end >= line ? (size_t)(end - line) : 0;
 

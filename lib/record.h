@@ -9,7 +9,8 @@
 /*
  * One input line as a record: a JSON object with a string member "kind".
  * Parsing checks what cJSON lets through: UTF-8 validity and numbers too
- * large for a double (JSON itself has no NaN or Infinity).
+ * large for a double (JSON itself has no NaN or Infinity).  The line
+ * must be NUL-terminated at len, as ndjson_next leaves it.
  */
 
 enum record_error {
