@@ -1,0 +1,677 @@
+/*
+ * transform: derive gross, operating and net margin and year-over-year
+ * revenue growth from metric records.
+ *
+ * The whole input is read first, because a growth rate needs the prior
+ * year, which may come later in the stream.  Only the metrics that
+ * derivations read are kept, one per key (cik, metric, period_type,
+ * period_end), the last one read winning.  At the end of the input the
+ * derived metric records are written in order of cik, metric,
+ * period_type and period_end.  With --pass-through every valid input
+ * line is copied to the output as it is read, ahead of the derived ones.
+ */
+
+#include <errno.h>
+#include <math.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "conf.h"
+#include "date.h"
+#include "derive.h"
+#include "jsonw.h"
+#include "log.h"
+#include "ndjson.h"
+#include "promfile.h"
+#include "record.h"
+#include "reject.h"
+
+enum {
+	OPT_REJECTS = CLI_OPT_TOOL_FIRST,
+	OPT_MAX_REJECT_RATIO,
+	OPT_MAX_LINE_BYTES,
+	OPT_PASS_THROUGH,
+};
+
+static const struct option long_options[] = {
+	CLI_COMMON_LONG_OPTIONS,
+	{ "rejects", required_argument, NULL, OPT_REJECTS },
+	{ "max-reject-ratio", required_argument, NULL, OPT_MAX_REJECT_RATIO },
+	{ "max-line-bytes", required_argument, NULL, OPT_MAX_LINE_BYTES },
+	{ "pass-through", no_argument, NULL, OPT_PASS_THROUGH },
+	{ NULL, 0, NULL, 0 },
+};
+
+struct options {
+	struct cli_common common;
+	const char *rejects_path;
+	double max_reject_ratio;
+	size_t max_line_bytes;
+	bool pass_through;
+	bool set_rejects;		/* given on the command line, which */
+	bool set_max_reject_ratio;	/* takes precedence over --config */
+	bool set_max_line_bytes;
+	bool set_pass_through;
+};
+
+/* Every input line is counted once: lines = metric_records +
+ * other_kinds + rejected + blank. */
+struct counts {
+	unsigned long lines;
+	unsigned long metric_records;
+	unsigned long used;		/* stored for a derivation */
+	unsigned long replaced;		/* used, then replaced by a later line */
+	unsigned long not_needed;	/* metrics no derivation reads */
+	unsigned long other_kinds;
+	unsigned long rejected;
+	unsigned long blank;
+	unsigned long passed_through;
+	unsigned long derived;
+	unsigned long absent[DERIVE_ABSENCE_COUNT];
+};
+
+struct run {
+	struct options *opt;
+	struct counts counts;
+	struct derive_store *store;
+	struct reject_stream *rejects;
+	struct jsonw out;
+};
+
+static void
+usage(FILE *out)
+{
+	fprintf(out,
+"usage: transform [options] [FILE...]\n"
+"\n"
+"Read metric records (NDJSON) from the files or standard input and write\n"
+"the derived metric records: gross_margin, operating_margin and net_margin\n"
+"(each over revenue of the same company and period) and revenue_growth_yoy\n"
+"(over the same period one year earlier), for annual and quarterly periods.\n"
+"A value that cannot be derived honestly is left out, never guessed.  Input\n"
+"records are not copied to the output unless --pass-through is given.\n"
+"\n"
+"options:\n"
+"      --pass-through       copy every valid input line to the output too\n"
+"      --rejects=FILE       write rejected lines to FILE as reject records\n"
+"      --max-reject-ratio=R exit 65 when more than this fraction of the\n"
+"                           lines is rejected (0 to 1, default 1)\n"
+"      --max-line-bytes=N   reject lines longer than N bytes (default %u)\n"
+CLI_COMMON_HELP
+"\n"
+"exit status: 0 ok, 64 usage, 65 too many rejects, 66 input file not found,\n"
+"70 internal error, 74 read or write error, 78 invalid --config file\n",
+	    NDJSON_DEFAULT_MAX_LINE);
+}
+
+static double
+parse_ratio(const char *arg)
+{
+	char *end;
+	double value;
+
+	errno = 0;
+	value = strtod(arg, &end);
+	if (errno != 0 || end == arg || *end != '\0' || !(value >= 0) ||
+	    value > 1)
+		cli_usage_error("invalid --max-reject-ratio '%s': use a number "
+		    "from 0 to 1", arg);
+	return value;
+}
+
+static size_t
+parse_line_bytes(const char *arg)
+{
+	char *end;
+	unsigned long long value;
+
+	errno = 0;
+	value = strtoull(arg, &end, 10);
+	if (errno != 0 || end == arg || *end != '\0' || arg[0] == '-' ||
+	    value == 0 || value > SIZE_MAX / 2)
+		cli_usage_error("invalid --max-line-bytes '%s': use a positive "
+		    "number of bytes", arg);
+	return (size_t)value;
+}
+
+static void
+parse_options(int argc, char **argv, struct options *opt)
+{
+	int c;
+
+	while ((c = getopt_long(argc, argv, CLI_COMMON_SHORT_OPTIONS,
+	    long_options, NULL)) != -1) {
+		switch (c) {
+		case OPT_REJECTS:
+			opt->rejects_path = optarg;
+			opt->set_rejects = true;
+			break;
+		case OPT_MAX_REJECT_RATIO:
+			opt->max_reject_ratio = parse_ratio(optarg);
+			opt->set_max_reject_ratio = true;
+			break;
+		case OPT_MAX_LINE_BYTES:
+			opt->max_line_bytes = parse_line_bytes(optarg);
+			opt->set_max_line_bytes = true;
+			break;
+		case OPT_PASS_THROUGH:
+			opt->pass_through = true;
+			opt->set_pass_through = true;
+			break;
+		default:
+			if (!cli_handle_common(c, optarg, &opt->common, usage))
+				cli_usage_error("unhandled option");
+		}
+	}
+}
+
+/*
+ * Applies option defaults from the "transform" section of a YAML config
+ * file, for the options not given on the command line:
+ *
+ *   transform:
+ *     pass-through: true
+ *     max-reject-ratio: 0.01
+ *
+ * Returns 0, or EXIT_CONFIG after reporting the error.
+ */
+static int
+apply_config(struct options *opt, struct conf_node **config)
+{
+	const struct conf_node *section, *node;
+	char error[512];
+
+	*config = conf_load_file(opt->common.config_file, error, sizeof error);
+	if (*config == NULL) {
+		log_error("%s", error);
+		return EXIT_CONFIG;
+	}
+	section = conf_map_get(*config, "transform");
+	if (section == NULL)
+		return 0;
+
+	for (size_t i = 0; i < section->count; i++) {
+		const char *key = section->keys != NULL ? section->keys[i] : "";
+		bool ok = true;
+		long bytes;
+
+		node = section->items[i];
+		if (strcmp(key, "rejects") == 0) {
+			ok = node->type == CONF_NODE_SCALAR;
+			if (ok && !opt->set_rejects)
+				opt->rejects_path = node->scalar;
+		} else if (strcmp(key, "max-reject-ratio") == 0) {
+			double ratio;
+
+			ok = conf_scalar_double(node, &ratio) && ratio >= 0 &&
+			    ratio <= 1;
+			if (ok && !opt->set_max_reject_ratio)
+				opt->max_reject_ratio = ratio;
+		} else if (strcmp(key, "max-line-bytes") == 0) {
+			ok = conf_scalar_long(node, &bytes) && bytes > 0;
+			if (ok && !opt->set_max_line_bytes)
+				opt->max_line_bytes = (size_t)bytes;
+		} else if (strcmp(key, "pass-through") == 0) {
+			bool on;
+
+			ok = conf_scalar_bool(node, &on);
+			if (ok && !opt->set_pass_through)
+				opt->pass_through = on;
+		} else {
+			log_error("%s:%lu: unknown transform option '%s'",
+			    opt->common.config_file, node->line, key);
+			return EXIT_CONFIG;
+		}
+		if (!ok) {
+			log_error("%s:%lu: invalid value for '%s'",
+			    opt->common.config_file, node->line, key);
+			return EXIT_CONFIG;
+		}
+	}
+	return 0;
+}
+
+/* A member that is absent or null, which the contract allows for the
+ * optional members of a metric. */
+static bool
+missing(const cJSON *record, const char *key)
+{
+	const cJSON *item = cJSON_GetObjectItemCaseSensitive(record, key);
+
+	return item == NULL || cJSON_IsNull(item);
+}
+
+static void
+check_required_string(const cJSON *record, const char *key,
+    struct reject_stream *rs, int *errors)
+{
+	const char *value = record_string(record, key);
+
+	if (value != NULL && *value != '\0')
+		return;
+	++*errors;
+	if (missing(record, key))
+		reject_add(rs, "required", "missing \"%s\": a metric record "
+		    "needs it", key);
+	else
+		reject_add(rs, "type", "\"%s\" must be a non-empty string", key);
+}
+
+static void
+check_optional_string(const cJSON *record, const char *key,
+    struct reject_stream *rs, int *errors)
+{
+	if (missing(record, key) || record_string(record, key) != NULL)
+		return;
+	++*errors;
+	reject_add(rs, "type", "\"%s\" must be a string or null", key);
+}
+
+static void
+check_date(const cJSON *record, const char *key, bool required,
+    struct reject_stream *rs, int *errors)
+{
+	const char *text = record_string(record, key);
+	long days;
+
+	if (missing(record, key)) {
+		if (!required)
+			return;
+		++*errors;
+		reject_add(rs, "required", "missing \"%s\": a metric record "
+		    "needs it", key);
+		return;
+	}
+	if (text == NULL) {
+		++*errors;
+		reject_add(rs, "type", "\"%s\" must be a date string "
+		    "YYYY-MM-DD", key);
+		return;
+	}
+	if (!date_parse(text, &days)) {
+		++*errors;
+		reject_add(rs, "date", "\"%s\" is \"%.40s\", not a valid "
+		    "YYYY-MM-DD date", key, text);
+	}
+}
+
+/*
+ * Checks the members transform reads.  Rejects the line with every
+ * problem found and returns false, or returns true.
+ */
+static bool
+valid_metric(const cJSON *record, struct reject_stream *rs,
+    unsigned long line, const char *text, size_t len)
+{
+	double value;
+	long long year;
+	int errors = 0;
+
+	reject_begin(rs, line, text, len);
+	check_required_string(record, "cik", rs, &errors);
+	check_required_string(record, "metric", rs, &errors);
+	check_required_string(record, "unit", rs, &errors);
+	check_required_string(record, "period_type", rs, &errors);
+	check_date(record, "period_end", true, rs, &errors);
+	check_date(record, "period_start", false, rs, &errors);
+	check_date(record, "filed", false, rs, &errors);
+	check_optional_string(record, "ticker", rs, &errors);
+	check_optional_string(record, "fiscal_period", rs, &errors);
+	check_optional_string(record, "source_ref", rs, &errors);
+	if (!record_number(record, "value", &value)) {
+		errors++;
+		if (missing(record, "value"))
+			reject_add(rs, "required", "missing \"value\": a metric "
+			    "record needs it");
+		else
+			reject_add(rs, "type", "\"value\" must be a number");
+	}
+	if (!missing(record, "fiscal_year") &&
+	    !record_integer(record, "fiscal_year", &year)) {
+		errors++;
+		reject_add(rs, "type", "\"fiscal_year\" must be an integer or "
+		    "null");
+	}
+	if (errors == 0)
+		return true;
+	reject_end(rs);
+	return false;
+}
+
+/* Fills m from a checked metric record.  Its strings point into the record. */
+static void
+read_metric(const cJSON *record, int input, struct derive_metric *m)
+{
+	memset(m, 0, sizeof *m);
+	m->input = (enum derive_input)input;
+	m->cik = record_string(record, "cik");
+	m->ticker = record_string(record, "ticker");
+	m->unit = record_string(record, "unit");
+	m->period_type = record_string(record, "period_type");
+	m->period_start = record_string(record, "period_start");
+	date_parse(record_string(record, "period_end"), &m->period_end);
+	record_number(record, "value", &m->value);
+	m->has_fiscal_year = record_integer(record, "fiscal_year",
+	    &m->fiscal_year);
+	m->fiscal_period = record_string(record, "fiscal_period");
+	m->source_ref = record_string(record, "source_ref");
+	m->filed = record_string(record, "filed");
+}
+
+static void
+pass_through(struct run *run, const char *line, size_t len)
+{
+	if (!run->opt->pass_through)
+		return;
+	if (fwrite(line, 1, len, stdout) != len || putchar('\n') == EOF)
+		cli_exit_write_error();
+	run->counts.passed_through++;
+}
+
+static void
+handle_metric(struct run *run, const cJSON *record, unsigned long line,
+    const char *text, size_t len)
+{
+	struct derive_metric m;
+	const char *metric, *period_type;
+	int input;
+
+	if (!valid_metric(record, run->rejects, line, text, len)) {
+		run->counts.rejected++;
+		return;
+	}
+	run->counts.metric_records++;
+	pass_through(run, text, len);
+
+	metric = record_string(record, "metric");
+	period_type = record_string(record, "period_type");
+	input = derive_input_of(metric);
+	if (input < 0 || !derive_period_type_used(period_type)) {
+		run->counts.not_needed++;
+		return;
+	}
+	read_metric(record, input, &m);
+	switch (derive_store_add(run->store, &m)) {
+	case DERIVE_ADDED:
+		break;
+	case DERIVE_REPLACED:
+		run->counts.replaced++;
+		break;
+	case DERIVE_NO_MEMORY:
+		log_error("out of memory after %lu metrics", run->counts.used);
+		exit(EXIT_SOFTWARE);
+	}
+	run->counts.used++;
+}
+
+static void
+handle_line(struct run *run, unsigned long line, char *text, size_t len)
+{
+	enum record_error error;
+	char why[256];
+	cJSON *record;
+
+	record = record_parse(text, len, &error, why, sizeof why);
+	if (record == NULL) {
+		if (error == RECORD_EMPTY) {
+			run->counts.blank++;
+			return;
+		}
+		reject_one(run->rejects, line, text, len,
+		    record_error_rule(error), why);
+		run->counts.rejected++;
+		return;
+	}
+	if (strcmp(record_kind(record), "metric") == 0) {
+		handle_metric(run, record, line, text, len);
+	} else {
+		run->counts.other_kinds++;
+		pass_through(run, text, len);
+	}
+	cJSON_Delete(record);
+}
+
+/*
+ * Reads one input to its end.  Line numbers continue from the previous
+ * input, as if the files were concatenated.  Returns 0, or EXIT_IOERR
+ * after reporting a read error.
+ */
+static int
+read_input(struct run *run, FILE *fp, const char *name)
+{
+	struct ndjson_reader *reader;
+	unsigned long first = run->counts.lines;
+	char reason[128];
+	char *text;
+	size_t len;
+
+	reader = ndjson_open(fp, run->opt->max_line_bytes);
+	if (reader == NULL) {
+		log_error("out of memory");
+		exit(EXIT_SOFTWARE);
+	}
+	for (;;) {
+		enum ndjson_status status = ndjson_next(reader, &text, &len);
+		unsigned long line = first + ndjson_line_number(reader);
+
+		if (status == NDJSON_EOF)
+			break;
+		if (status == NDJSON_READ_ERROR) {
+			log_error("%s: read error: %s", name, strerror(errno));
+			ndjson_close(reader);
+			return EXIT_IOERR;
+		}
+		run->counts.lines++;
+		if (status == NDJSON_TOO_LONG) {
+			snprintf(reason, sizeof reason, "line longer than %zu "
+			    "bytes; raise --max-line-bytes if it is genuine",
+			    run->opt->max_line_bytes);
+			reject_one(run->rejects, line, text, len, "line-length",
+			    reason);
+			run->counts.rejected++;
+			continue;
+		}
+		handle_line(run, line, text, len);
+	}
+	ndjson_close(reader);
+	return 0;
+}
+
+static void
+write_derived_record(struct jsonw *w, const struct derived_metric *d)
+{
+	char end[DATE_TEXT_SIZE];
+
+	date_format(d->period_end, end);
+	jsonw_begin(w);
+	jsonw_string(w, "kind", "metric");
+	jsonw_string(w, "cik", d->cik);
+	jsonw_string(w, "ticker", d->ticker);
+	jsonw_string(w, "metric", d->metric);
+	jsonw_number(w, "value", d->value);
+	jsonw_string(w, "unit", "pure");
+	jsonw_string(w, "period_type", d->period_type);
+	jsonw_string(w, "period_start", d->period_start);
+	jsonw_string(w, "period_end", end);
+	if (d->has_fiscal_year)
+		jsonw_int(w, "fiscal_year", d->fiscal_year);
+	else
+		jsonw_null(w, "fiscal_year");
+	jsonw_string(w, "fiscal_period", d->fiscal_period);
+	jsonw_string(w, "source", "transform");
+	jsonw_string(w, "source_ref", d->source_ref);
+	jsonw_string(w, "filed", d->filed);
+	jsonw_null(w, "concept");
+	jsonw_string(w, "derivation", d->derivation);
+	jsonw_end(w);
+}
+
+static int
+emit_derived(const struct derived_metric *d, void *arg)
+{
+	struct run *run = arg;
+
+	write_derived_record(&run->out, d);
+	if (jsonw_write(&run->out, stdout) < 0)
+		cli_exit_write_error();
+	run->counts.derived++;
+	return 0;
+}
+
+static void
+log_summary(const struct counts *c)
+{
+	char absent[512] = "";
+	size_t used = 0;
+
+	log_info("%lu lines: %lu metric records (%lu used, of which %lu "
+	    "replaced by a later line with the same key; %lu not needed), "
+	    "%lu other kinds, %lu rejected, %lu blank; %lu derived records "
+	    "out, %lu lines passed through", c->lines, c->metric_records,
+	    c->used, c->replaced, c->not_needed, c->other_kinds, c->rejected,
+	    c->blank, c->derived, c->passed_through);
+
+	for (int i = 0; i < DERIVE_ABSENCE_COUNT; i++) {
+		if (c->absent[i] == 0 || used >= sizeof absent)
+			continue;
+		used += (size_t)snprintf(absent + used, sizeof absent - used,
+		    "%s%s %lu", used > 0 ? ", " : "",
+		    derive_absence_name((enum derive_absence)i), c->absent[i]);
+	}
+	if (used > 0)
+		log_info("derivations left out: %s", absent);
+}
+
+static int
+write_metrics_file(const char *path, const struct counts *c)
+{
+	struct promfile *pf;
+	char labels[64];
+	int status;
+
+	if (path == NULL)
+		return 0;
+	pf = promfile_new();
+	promfile_counter(pf, "corpintel_lines_total", "Input lines read.", NULL,
+	    (double)c->lines);
+	promfile_counter(pf, "corpintel_records_out_total",
+	    "Records written to standard output.", NULL,
+	    (double)(c->derived + c->passed_through));
+	promfile_counter(pf, "corpintel_rejects_total", "Input lines rejected.",
+	    NULL, (double)c->rejected);
+	promfile_counter(pf, "corpintel_skipped_total",
+	    "Input lines that feed no derivation, by reason.",
+	    "reason=\"blank\"", (double)c->blank);
+	promfile_counter(pf, "corpintel_skipped_total",
+	    "Input lines that feed no derivation, by reason.",
+	    "reason=\"other-kind\"", (double)c->other_kinds);
+	promfile_counter(pf, "corpintel_skipped_total",
+	    "Input lines that feed no derivation, by reason.",
+	    "reason=\"not-needed\"", (double)c->not_needed);
+	promfile_counter(pf, "corpintel_skipped_total",
+	    "Input lines that feed no derivation, by reason.",
+	    "reason=\"replaced\"", (double)c->replaced);
+	promfile_counter(pf, "corpintel_derived_total",
+	    "Derived metric records written.", NULL, (double)c->derived);
+	for (int i = 0; i < DERIVE_ABSENCE_COUNT; i++) {
+		snprintf(labels, sizeof labels, "reason=\"%s\"",
+		    derive_absence_name((enum derive_absence)i));
+		promfile_counter(pf, "corpintel_derivations_absent_total",
+		    "Derivations left out, by reason.", labels,
+		    (double)c->absent[i]);
+	}
+	status = promfile_write(pf, path);
+	promfile_free(pf);
+	return status < 0 ? EXIT_IOERR : 0;
+}
+
+/* Opens every input before reading any, so that a missing file stops
+ * the run before a partial result is written. */
+static FILE **
+open_inputs(int count, char **paths)
+{
+	FILE **files = calloc((size_t)(count > 0 ? count : 1), sizeof *files);
+
+	if (files == NULL) {
+		log_error("out of memory");
+		exit(EXIT_SOFTWARE);
+	}
+	for (int i = 0; i < count; i++) {
+		if (strcmp(paths[i], "-") == 0) {
+			files[i] = stdin;
+			continue;
+		}
+		files[i] = fopen(paths[i], "r");
+		if (files[i] == NULL) {
+			log_error("%s: %s", paths[i], strerror(errno));
+			exit(EXIT_NOINPUT);
+		}
+	}
+	return files;
+}
+
+int
+main(int argc, char **argv)
+{
+	struct options opt = { .max_reject_ratio = 1,
+	    .max_line_bytes = NDJSON_DEFAULT_MAX_LINE };
+	struct run run = { .opt = &opt };
+	struct conf_node *config = NULL;
+	int status = EXIT_OK, input_count;
+	FILE **inputs;
+
+	cli_init(argc, argv);
+	parse_options(argc, argv, &opt);
+	if (opt.common.config_file != NULL &&
+	    (status = apply_config(&opt, &config)) != 0) {
+		conf_node_free(config);
+		return status;
+	}
+	input_count = argc - optind;
+	inputs = open_inputs(input_count, argv + optind);
+
+	run.store = derive_store_new();
+	run.rejects = reject_open(opt.rejects_path);
+	if (run.store == NULL || run.rejects == NULL)
+		return run.store == NULL ? EXIT_SOFTWARE : EXIT_IOERR;
+
+	if (input_count == 0)
+		status = read_input(&run, stdin, "standard input");
+	for (int i = 0; i < input_count && status == 0; i++) {
+		status = read_input(&run, inputs[i], argv[optind + i]);
+		if (inputs[i] != stdin)
+			fclose(inputs[i]);
+	}
+	if (status == 0 && derive_run(run.store, emit_derived, &run,
+	    run.counts.absent) < 0) {
+		log_error("out of memory while deriving");
+		status = EXIT_SOFTWARE;
+	}
+
+	log_summary(&run.counts);
+	if (status == 0 && run.counts.lines > 0 &&
+	    (double)run.counts.rejected / run.counts.lines >
+	    opt.max_reject_ratio) {
+		log_error("%lu of %lu lines rejected, more than "
+		    "--max-reject-ratio %g", run.counts.rejected,
+		    run.counts.lines, opt.max_reject_ratio);
+		status = EXIT_DATAERR;
+	}
+	if (reject_close(run.rejects) < 0 && status == 0)
+		status = EXIT_IOERR;
+	if (write_metrics_file(opt.common.metrics_file, &run.counts) != 0 &&
+	    status == 0)
+		status = EXIT_IOERR;
+
+	derive_store_free(run.store);
+	jsonw_free(&run.out);
+	conf_node_free(config);
+	free(inputs);
+	if (cli_finish_stdout() != 0 && status == 0)
+		status = EXIT_IOERR;
+	return status;
+}
