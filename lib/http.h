@@ -26,7 +26,8 @@ struct http_options {
 };
 
 struct http_response {
-	long status;			/* HTTP status; 200 for file:// */
+	long status;			/* HTTP status; for file://, 200 or
+					   404 when the file cannot be read */
 	char *body;			/* NUL-terminated; owned */
 	size_t length;
 	char *content_type;		/* may be NULL */

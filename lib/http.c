@@ -1,0 +1,602 @@
+#include <errno.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <curl/curl.h>
+
+#include "http.h"
+#include "log.h"
+
+#define DEFAULT_CONNECT_TIMEOUT_MS	10000L
+#define DEFAULT_TIMEOUT_MS		60000L
+#define DEFAULT_BACKOFF_MS		500L
+#define DEFAULT_MAX_BODY_BYTES		((size_t)256 * 1024 * 1024)
+#define MAX_REDIRECTS			5L
+
+/* The maximum wait between two tries, also for a longer Retry-After.
+ * A batch tool that sleeps for many minutes looks hung, so it gives up
+ * with a temporary failure instead and cron or systemd retry the run. */
+#define MAX_RETRY_DELAY_MS		60000L
+
+struct http_client {
+	CURL *curl;
+	char *user_agent;
+	char *cache_dir;
+	long connect_timeout_ms;
+	long timeout_ms;
+	int max_retries;
+	long backoff_ms;
+	double min_interval_s;		/* between request starts; 0: none */
+	size_t max_body_bytes;
+	bool offline;
+	bool started;			/* last_start is set */
+	struct timespec last_start;	/* CLOCK_MONOTONIC */
+	uint64_t random_state;		/* xorshift64 state for the jitter */
+	char curl_error[CURL_ERROR_SIZE];
+};
+
+/* A response body growing as libcurl delivers it. */
+struct body {
+	char *data;
+	size_t length;
+	size_t capacity;
+	size_t max_bytes;
+	bool too_large;
+	bool out_of_memory;
+};
+
+static bool global_initialized;
+
+static double
+monotonic_seconds(const struct timespec *ts)
+{
+	return (double)ts->tv_sec + (double)ts->tv_nsec / 1e9;
+}
+
+static void
+sleep_seconds(double seconds)
+{
+	struct timespec delay, rest;
+
+	if (seconds <= 0)
+		return;
+	delay.tv_sec = (time_t)seconds;
+	delay.tv_nsec = (long)((seconds - (double)delay.tv_sec) * 1e9);
+	while (nanosleep(&delay, &rest) != 0 && errno == EINTR)
+		delay = rest;
+}
+
+static uint64_t
+next_random(struct http_client *client)
+{
+	uint64_t x = client->random_state;
+
+	x ^= x << 13;
+	x ^= x >> 7;
+	x ^= x << 17;
+	client->random_state = x;
+	return x;
+}
+
+static char *
+strdup_or_null(const char *s)
+{
+	return s != NULL ? strdup(s) : NULL;
+}
+
+/* Sets what stays the same for every request of the client. */
+static int
+configure_handle(struct http_client *client)
+{
+	CURL *c = client->curl;
+	CURLcode rc = CURLE_OK;
+
+	rc |= curl_easy_setopt(c, CURLOPT_ERRORBUFFER, client->curl_error);
+	rc |= curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+	rc |= curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 1L);
+	rc |= curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 2L);
+	rc |= curl_easy_setopt(c, CURLOPT_ACCEPT_ENCODING, "");
+	rc |= curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS,
+	    client->connect_timeout_ms);
+	rc |= curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, client->timeout_ms);
+	rc |= curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 1L);
+	rc |= curl_easy_setopt(c, CURLOPT_MAXREDIRS, MAX_REDIRECTS);
+	rc |= curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https,file");
+	/* A server must not redirect us to a local file. */
+	rc |= curl_easy_setopt(c, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
+	if (client->user_agent != NULL)
+		rc |= curl_easy_setopt(c, CURLOPT_USERAGENT, client->user_agent);
+	return rc == CURLE_OK ? 0 : -1;
+}
+
+/*
+ * Creates a client.  Returns NULL after logging the reason when libcurl
+ * cannot be set up.  libcurl's global state is set up once per process,
+ * which is safe here because the tools are single-threaded.
+ */
+struct http_client *
+http_client_new(const struct http_options *options)
+{
+	struct http_client *client;
+	struct timespec now;
+
+	if (!global_initialized) {
+		if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
+			log_error("libcurl initialization failed");
+			return NULL;
+		}
+		global_initialized = true;
+	}
+
+	client = calloc(1, sizeof *client);
+	if (client == NULL) {
+		log_error("out of memory");
+		return NULL;
+	}
+	client->user_agent = strdup_or_null(options->user_agent);
+	client->cache_dir = strdup_or_null(options->cache_dir);
+	client->connect_timeout_ms = options->connect_timeout_ms > 0 ?
+	    options->connect_timeout_ms : DEFAULT_CONNECT_TIMEOUT_MS;
+	client->timeout_ms = options->timeout_ms > 0 ?
+	    options->timeout_ms : DEFAULT_TIMEOUT_MS;
+	client->max_retries = options->max_retries > 0 ? options->max_retries : 0;
+	client->backoff_ms = options->backoff_ms > 0 ?
+	    options->backoff_ms : DEFAULT_BACKOFF_MS;
+	/* One percent above the exact interval, because the server counts
+	 * requests as they arrive and jitter can bring two of them closer.
+	 * At 5 per second, six requests then span more than a second. */
+	client->min_interval_s = options->max_requests_per_second > 0 ?
+	    1.01 / options->max_requests_per_second : 0;
+	client->max_body_bytes = options->max_body_bytes > 0 ?
+	    options->max_body_bytes : DEFAULT_MAX_BODY_BYTES;
+	client->offline = options->offline;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	client->random_state = ((uint64_t)now.tv_nsec << 20) ^
+	    (uint64_t)getpid() ^ 0x9e3779b97f4a7c15ULL;
+
+	if ((options->user_agent != NULL && client->user_agent == NULL) ||
+	    (options->cache_dir != NULL && client->cache_dir == NULL)) {
+		log_error("out of memory");
+		http_client_free(client);
+		return NULL;
+	}
+	if (client->offline)
+		return client;
+
+	client->curl = curl_easy_init();
+	if (client->curl == NULL || configure_handle(client) < 0) {
+		log_error("libcurl handle setup failed");
+		http_client_free(client);
+		return NULL;
+	}
+	log_debug("http: user agent '%s', at most %.3g requests per second",
+	    client->user_agent != NULL ? client->user_agent : "(none)",
+	    options->max_requests_per_second);
+	return client;
+}
+
+void
+http_client_free(struct http_client *client)
+{
+	if (client == NULL)
+		return;
+	if (client->curl != NULL)
+		curl_easy_cleanup(client->curl);
+	free(client->user_agent);
+	free(client->cache_dir);
+	free(client);
+}
+
+void
+http_response_free(struct http_response *response)
+{
+	if (response == NULL)
+		return;
+	free(response->body);
+	free(response->content_type);
+	memset(response, 0, sizeof *response);
+}
+
+/* Waits until the minimum interval since the previous request start has
+ * passed, so that every try, retries included, counts against the rate. */
+static void
+wait_for_rate_limit(struct http_client *client)
+{
+	struct timespec now;
+	double elapsed;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	if (client->started && client->min_interval_s > 0) {
+		elapsed = monotonic_seconds(&now) -
+		    monotonic_seconds(&client->last_start);
+		if (elapsed < client->min_interval_s) {
+			sleep_seconds(client->min_interval_s - elapsed);
+			clock_gettime(CLOCK_MONOTONIC, &now);
+		}
+	}
+	client->last_start = now;
+	client->started = true;
+}
+
+/* Appends a chunk; returning a count other than the chunk's size makes
+ * libcurl abort the transfer with CURLE_WRITE_ERROR. */
+static size_t
+write_body(char *chunk, size_t size, size_t count, void *userdata)
+{
+	struct body *body = userdata;
+	size_t n = size * count;
+	size_t capacity;
+	char *grown;
+
+	if (n > body->max_bytes - body->length) {
+		body->too_large = true;
+		return 0;
+	}
+	if (body->length + n + 1 > body->capacity) {
+		capacity = body->capacity == 0 ? 16384 : body->capacity;
+		while (capacity < body->length + n + 1)
+			capacity *= 2;
+		grown = realloc(body->data, capacity);
+		if (grown == NULL) {
+			body->out_of_memory = true;
+			return 0;
+		}
+		body->data = grown;
+		body->capacity = capacity;
+	}
+	memcpy(body->data + body->length, chunk, n);
+	body->length += n;
+	body->data[body->length] = '\0';
+	return n;
+}
+
+static bool
+retryable_curl_error(CURLcode code)
+{
+	switch (code) {
+	case CURLE_COULDNT_RESOLVE_HOST:
+	case CURLE_COULDNT_CONNECT:
+	case CURLE_OPERATION_TIMEDOUT:
+	case CURLE_SEND_ERROR:
+	case CURLE_RECV_ERROR:
+	case CURLE_GOT_NOTHING:
+	case CURLE_PARTIAL_FILE:
+	case CURLE_HTTP2:
+	case CURLE_HTTP2_STREAM:
+		return true;
+	default:
+		return false;
+	}
+}
+
+static bool
+retryable_status(long status)
+{
+	return status == 429 || (status >= 500 && status <= 599);
+}
+
+/*
+ * Computes the wait before retry number attempt + 1.  The backoff doubles
+ * for each earlier retry, plus a random jitter of up to half of it so
+ * that clients that failed together do not retry together.  A longer
+ * Retry-After wins.  Both are capped at MAX_RETRY_DELAY_MS.
+ */
+static long
+retry_delay_ms(struct http_client *client, int attempt, long retry_after_s)
+{
+	long delay = client->backoff_ms;
+
+	for (int i = 0; i < attempt && delay < MAX_RETRY_DELAY_MS; i++)
+		delay *= 2;
+	delay += (long)(next_random(client) % (uint64_t)(delay / 2 + 1));
+	if (retry_after_s > 0) {
+		long requested = retry_after_s > MAX_RETRY_DELAY_MS / 1000 ?
+		    MAX_RETRY_DELAY_MS : retry_after_s * 1000;
+
+		if (requested > delay)
+			delay = requested;
+	}
+	return delay < MAX_RETRY_DELAY_MS ? delay : MAX_RETRY_DELAY_MS;
+}
+
+/* One try: fills response from the transfer, or returns the curl error. */
+static CURLcode
+perform(struct http_client *client, const char *url, struct body *body,
+    struct http_response *response, long *retry_after_s)
+{
+	CURL *c = client->curl;
+	curl_off_t retry_after = 0;
+	const char *scheme = NULL;
+	char *content_type = NULL;
+	CURLcode code;
+
+	client->curl_error[0] = '\0';
+	curl_easy_setopt(c, CURLOPT_URL, url);
+	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, write_body);
+	curl_easy_setopt(c, CURLOPT_WRITEDATA, body);
+
+	wait_for_rate_limit(client);
+	code = curl_easy_perform(c);
+	if (code != CURLE_OK)
+		return code;
+
+	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &response->status);
+	curl_easy_getinfo(c, CURLINFO_SCHEME, &scheme);
+	if (scheme != NULL && strcasecmp(scheme, "file") == 0)
+		response->status = 200;
+	/* libcurl reads both forms of Retry-After, seconds and a date. */
+	curl_easy_getinfo(c, CURLINFO_RETRY_AFTER, &retry_after);
+	*retry_after_s = (long)retry_after;
+	curl_easy_getinfo(c, CURLINFO_CONTENT_TYPE, &content_type);
+	if (content_type != NULL)
+		response->content_type = strdup(content_type);
+	return CURLE_OK;
+}
+
+static void
+describe_curl_error(struct http_client *client, CURLcode code, char *error,
+    size_t error_size, const char *url)
+{
+	const char *reason = client->curl_error[0] != '\0' ?
+	    client->curl_error : curl_easy_strerror(code);
+
+	snprintf(error, error_size, "GET %s: %s", url, reason);
+}
+
+/* Moves the collected body into the response, as an empty string when
+ * the server sent none. */
+static int
+take_body(struct body *body, struct http_response *response)
+{
+	if (body->data == NULL) {
+		body->data = calloc(1, 1);
+		if (body->data == NULL)
+			return -1;
+	}
+	response->body = body->data;
+	response->length = body->length;
+	body->data = NULL;
+	body->length = body->capacity = 0;
+	return 0;
+}
+
+/*
+ * Builds the cache file name of a URL.  The 64-bit FNV-1a hash of the
+ * whole URL, in hex, tells URLs apart.  The last path segment follows,
+ * with characters other than letters, digits, '.', '-' and '_' replaced
+ * by '_', so that a person can tell the files apart too.
+ */
+static int
+cache_path(const struct http_client *client, const char *url, char *path,
+    size_t size)
+{
+	uint64_t hash = 0xcbf29ce484222325ULL;
+	const char *segment, *end;
+	char suffix[65];
+	size_t n = 0;
+	int written;
+
+	for (const unsigned char *p = (const unsigned char *)url; *p != '\0'; p++) {
+		hash ^= *p;
+		hash *= 0x100000001b3ULL;
+	}
+
+	end = url + strcspn(url, "?#");
+	segment = end;
+	while (segment > url && segment[-1] != '/')
+		segment--;
+	for (const char *p = segment; p < end && n < sizeof suffix - 1; p++) {
+		unsigned char c = (unsigned char)*p;
+
+		suffix[n++] = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		    (c >= '0' && c <= '9') || c == '.' || c == '-' ||
+		    c == '_' ? (char)c : '_';
+	}
+	suffix[n] = '\0';
+
+	written = snprintf(path, size, "%s/%016llx%s%s", client->cache_dir,
+	    (unsigned long long)hash, n > 0 ? "-" : "", suffix);
+	return written < 0 || (size_t)written >= size ? -1 : 0;
+}
+
+/* Reads a cached body.  Returns HTTP_OK, HTTP_NOT_CACHED when there is
+ * no copy, or another result with the reason in error. */
+static enum http_result
+read_cache(struct http_client *client, const char *url,
+    struct http_response *response, char *error, size_t error_size)
+{
+	struct body body = { .max_bytes = client->max_body_bytes };
+	char path[4096], chunk[65536];
+	enum http_result result = HTTP_OK;
+	size_t n;
+	FILE *fp;
+
+	if (cache_path(client, url, path, sizeof path) < 0) {
+		snprintf(error, error_size, "GET %s: cache path too long", url);
+		return HTTP_INTERNAL_ERROR;
+	}
+	fp = fopen(path, "rb");
+	if (fp == NULL) {
+		if (errno == ENOENT) {
+			snprintf(error, error_size,
+			    "GET %s: not in the cache %s (offline)", url,
+			    client->cache_dir);
+			return HTTP_NOT_CACHED;
+		}
+		snprintf(error, error_size, "GET %s: %s: %s", url, path,
+		    strerror(errno));
+		return HTTP_INTERNAL_ERROR;
+	}
+	while ((n = fread(chunk, 1, sizeof chunk, fp)) > 0) {
+		if (write_body(chunk, 1, n, &body) != n) {
+			result = body.too_large ? HTTP_TOO_LARGE :
+			    HTTP_INTERNAL_ERROR;
+			snprintf(error, error_size, "GET %s: %s: %s", url, path,
+			    body.too_large ? "cached body larger than the limit" :
+			    "out of memory");
+			break;
+		}
+	}
+	if (result == HTTP_OK && ferror(fp)) {
+		snprintf(error, error_size, "GET %s: %s: read error", url, path);
+		result = HTTP_INTERNAL_ERROR;
+	}
+	fclose(fp);
+
+	if (result == HTTP_OK && take_body(&body, response) < 0) {
+		snprintf(error, error_size, "GET %s: out of memory", url);
+		result = HTTP_INTERNAL_ERROR;
+	}
+	free(body.data);
+	if (result == HTTP_OK) {
+		response->status = 200;
+		response->from_cache = true;
+		log_debug("GET %s: %zu bytes from %s", url, response->length, path);
+	}
+	return result;
+}
+
+/*
+ * Stores a body in the cache: written beside its final name, then
+ * renamed, so a reader never sees half a file.  A failure only costs the
+ * cached copy, so it is a warning and the response is still returned.
+ */
+static void
+write_cache(struct http_client *client, const char *url,
+    const struct http_response *response)
+{
+	char path[4096], tmp[4200];
+	size_t written;
+	FILE *fp;
+
+	if (cache_path(client, url, path, sizeof path) < 0) {
+		log_warn("GET %s: cache path too long; response not cached", url);
+		return;
+	}
+	if (mkdir(client->cache_dir, 0777) != 0 && errno != EEXIST) {
+		log_warn("%s: cannot create cache folder: %s", client->cache_dir,
+		    strerror(errno));
+		return;
+	}
+	snprintf(tmp, sizeof tmp, "%s.tmp.%ld", path, (long)getpid());
+	fp = fopen(tmp, "wb");
+	if (fp == NULL) {
+		log_warn("%s: cannot write cache file: %s", tmp, strerror(errno));
+		return;
+	}
+	written = fwrite(response->body, 1, response->length, fp);
+	if (fclose(fp) != 0 || written != response->length) {
+		log_warn("%s: write error: %s", tmp, strerror(errno));
+		unlink(tmp);
+		return;
+	}
+	if (rename(tmp, path) != 0) {
+		log_warn("%s: cannot rename to %s: %s", tmp, path, strerror(errno));
+		unlink(tmp);
+	}
+}
+
+/*
+ * Fetches url.  Returns HTTP_OK with the response whatever its status
+ * (a 429 or 5xx only after the retries ran out), or another result with
+ * "GET URL: reason" in error.  Online, every call goes to the network
+ * and refreshes the cache; offline, only the cache is read.
+ */
+enum http_result
+http_get(struct http_client *client, const char *url,
+    struct http_response *response, char *error, size_t error_size)
+{
+	struct body body = { .max_bytes = client->max_body_bytes };
+	enum http_result result = HTTP_OK;
+	long retry_after_s = 0, delay_ms;
+	CURLcode code;
+
+	memset(response, 0, sizeof *response);
+	error[0] = '\0';
+	if (client->offline) {
+		if (client->cache_dir == NULL) {
+			snprintf(error, error_size,
+			    "GET %s: offline without a cache folder", url);
+			return HTTP_NOT_CACHED;
+		}
+		return read_cache(client, url, response, error, error_size);
+	}
+
+	for (int attempt = 0;; attempt++) {
+		http_response_free(response);
+		body.length = 0;
+		body.too_large = false;
+		body.out_of_memory = false;
+		retry_after_s = 0;
+		log_debug("GET %s", url);
+		code = perform(client, url, &body, response, &retry_after_s);
+
+		if (code == CURLE_OK && !retryable_status(response->status))
+			break;
+		if (code == CURLE_WRITE_ERROR && body.too_large) {
+			snprintf(error, error_size,
+			    "GET %s: response larger than %zu bytes", url,
+			    client->max_body_bytes);
+			result = HTTP_TOO_LARGE;
+			goto done;
+		}
+		if (code == CURLE_WRITE_ERROR && body.out_of_memory) {
+			snprintf(error, error_size, "GET %s: out of memory", url);
+			result = HTTP_INTERNAL_ERROR;
+			goto done;
+		}
+		if (code == CURLE_FILE_COULDNT_READ_FILE) {
+			/* A missing file:// document reads like HTTP's 404. */
+			response->status = 404;
+			code = CURLE_OK;
+			break;
+		}
+		if (code != CURLE_OK && !retryable_curl_error(code)) {
+			describe_curl_error(client, code, error, error_size, url);
+			result = HTTP_NETWORK_ERROR;
+			goto done;
+		}
+		if (attempt >= client->max_retries)
+			break;
+
+		delay_ms = retry_delay_ms(client, attempt, retry_after_s);
+		if (code != CURLE_OK)
+			describe_curl_error(client, code, error, error_size, url);
+		else
+			snprintf(error, error_size, "GET %s: HTTP %ld", url,
+			    response->status);
+		log_warn("%s; retry %d of %d in %.1f s", error, attempt + 1,
+		    client->max_retries, (double)delay_ms / 1000);
+		error[0] = '\0';
+		sleep_seconds((double)delay_ms / 1000);
+	}
+
+	if (code != CURLE_OK) {
+		describe_curl_error(client, code, error, error_size, url);
+		result = HTTP_NETWORK_ERROR;
+		goto done;
+	}
+	if (take_body(&body, response) < 0) {
+		snprintf(error, error_size, "GET %s: out of memory", url);
+		result = HTTP_INTERNAL_ERROR;
+		goto done;
+	}
+	log_debug("GET %s: HTTP %ld, %zu bytes", url, response->status,
+	    response->length);
+	if (client->cache_dir != NULL && response->status >= 200 &&
+	    response->status <= 299)
+		write_cache(client, url, response);
+
+done:
+	free(body.data);
+	if (result != HTTP_OK)
+		http_response_free(response);
+	return result;
+}
