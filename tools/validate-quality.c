@@ -1,0 +1,813 @@
+/*
+ * validate-quality: the data quality gate before the database.  It checks
+ * each canonical NDJSON record against the rules of its kind in a YAML
+ * rules file.  Records that pass go to stdout exactly as they came in.
+ * Every other line goes to the reject stream with each rule it broke.
+ */
+
+#include <errno.h>
+#include <getopt.h>
+#include <math.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "conf.h"
+#include "jsonw.h"
+#include "log.h"
+#include "ndjson.h"
+#include "promfile.h"
+#include "quality.h"
+#include "record.h"
+#include "reject.h"
+
+enum {
+	OPT_RULES = CLI_OPT_TOOL_FIRST,
+	OPT_REJECTS,
+	OPT_REPORT,
+	OPT_MAX_REJECT_RATIO,
+	OPT_STRICT,
+	OPT_MAX_LINE_BYTES,
+	OPT_REJECT_UNKNOWN_KINDS,
+};
+
+static const struct option long_options[] = {
+	CLI_COMMON_LONG_OPTIONS,
+	{ "rules", required_argument, NULL, OPT_RULES },
+	{ "rejects", required_argument, NULL, OPT_REJECTS },
+	{ "report", required_argument, NULL, OPT_REPORT },
+	{ "max-reject-ratio", required_argument, NULL, OPT_MAX_REJECT_RATIO },
+	{ "strict", no_argument, NULL, OPT_STRICT },
+	{ "max-line-bytes", required_argument, NULL, OPT_MAX_LINE_BYTES },
+	{ "reject-unknown-kinds", no_argument, NULL, OPT_REJECT_UNKNOWN_KINDS },
+	{ NULL, 0, NULL, 0 },
+};
+
+struct options {
+	struct cli_common common;
+	const char *rules_file;		/* NULL: quality.yaml in the schema folder */
+	const char *rejects_file;
+	const char *report_file;
+	double max_reject_ratio;
+	bool strict;
+	bool reject_unknown_kinds;
+	size_t max_line_bytes;
+	bool set_max_reject_ratio;	/* given on the command line, which */
+	bool set_max_line_bytes;	/* takes precedence over --config */
+};
+
+/*
+ * Checks made on the line itself before any rule of the rules file: the
+ * names are those of record_error_rule, so that the reject stream and the
+ * report use one name per cause.
+ */
+enum input_check {
+	INPUT_LINE_LENGTH,
+	INPUT_UTF8,
+	INPUT_JSON,
+	INPUT_NUMBER,
+	INPUT_KIND,
+	INPUT_UNKNOWN_KIND,
+	INPUT_CHECKS,
+};
+
+static const char *const input_check_names[] = {
+	"line-length", "utf8", "json", "number", "kind", "unknown-kind",
+};
+
+struct input_stats {
+	unsigned long failed;
+	size_t example_count;
+	unsigned long examples[QUALITY_EXAMPLES_MAX];
+};
+
+struct counts {
+	unsigned long lines;		/* lines read, blank ones included */
+	unsigned long passed;		/* written to stdout */
+	unsigned long warned;		/* passed with failed warn rules */
+	unsigned long unchecked;	/* passed: no rules for their kind */
+	unsigned long rejected;
+	unsigned long blank;		/* skipped */
+	struct input_stats input[INPUT_CHECKS];
+};
+
+struct validator {
+	const struct options *options;
+	struct quality_rules *rules;
+	const char *rules_path;
+	struct reject_stream *rejects;
+	struct quality_result result;
+	struct counts counts;
+	bool stopped;			/* --strict met a reject */
+};
+
+static void
+usage(FILE *out)
+{
+	fputs(
+"usage: validate-quality [--rules FILE] [--rejects FILE] [--report FILE]\n"
+"                        [--max-reject-ratio R] [--strict]\n"
+"                        [--reject-unknown-kinds] [--max-line-bytes N]\n"
+"                        [options] [FILE ...]\n"
+"\n"
+"Check canonical records (NDJSON, from the files or standard input) against\n"
+"the data quality rules of their kind: required members, types, patterns,\n"
+"vocabularies, value ranges, dates and duplicate keys.  Records that pass are\n"
+"written to standard output byte for byte; every other line goes to the\n"
+"reject stream with its line number and each rule it broke.  Records of a\n"
+"kind without rules pass unchecked.\n"
+"\n"
+"Options:\n"
+"      --rules=FILE         rules file (default: quality.yaml in the schema\n"
+"                           folder, CORPINTEL_SCHEMA_DIR)\n"
+"      --rejects=FILE       write rejected lines to FILE as NDJSON\n"
+"                           (default: one warning per reject on stderr)\n"
+"      --report=FILE        write a JSON summary per rule to FILE\n"
+"      --max-reject-ratio=R exit 65 when more than R (0 to 1) of the lines\n"
+"                           are rejected (default 0)\n"
+"      --strict             stop at the first rejected line, exit 65\n"
+"      --reject-unknown-kinds\n"
+"                           reject records of a kind without rules\n"
+"      --max-line-bytes=N   reject lines longer than N bytes\n"
+"                           (default 16777216)\n"
+CLI_COMMON_HELP
+"\n"
+"Exit status: 0 ok, 64 usage, 65 rejects above the allowed ratio or a\n"
+"reject under --strict, 66 missing input or rules file, 74 read or write\n"
+"error, 78 invalid rules or --config file.\n", out);
+}
+
+static double
+parse_ratio(const char *arg)
+{
+	char *end;
+	double ratio;
+
+	errno = 0;
+	ratio = strtod(arg, &end);
+	if (*arg == '\0' || *end != '\0' || errno != 0 || !(ratio >= 0) ||
+	    ratio > 1)
+		cli_usage_error("invalid --max-reject-ratio '%s': give a number "
+		    "from 0 to 1", arg);
+	return ratio;
+}
+
+static size_t
+parse_line_bytes(const char *arg)
+{
+	char *end;
+	unsigned long long bytes;
+
+	errno = 0;
+	bytes = strtoull(arg, &end, 10);
+	if (*arg < '0' || *arg > '9' || *end != '\0' || errno != 0 ||
+	    bytes == 0 || bytes > (unsigned long long)SIZE_MAX / 2)
+		cli_usage_error("invalid --max-line-bytes '%s': give a positive "
+		    "number of bytes", arg);
+	return (size_t)bytes;
+}
+
+static void
+parse_options(struct options *opts, int argc, char **argv)
+{
+	int c;
+
+	while ((c = getopt_long(argc, argv, CLI_COMMON_SHORT_OPTIONS,
+	    long_options, NULL)) != -1) {
+		switch (c) {
+		case OPT_RULES:
+			opts->rules_file = optarg;
+			break;
+		case OPT_REJECTS:
+			opts->rejects_file = optarg;
+			break;
+		case OPT_REPORT:
+			opts->report_file = optarg;
+			break;
+		case OPT_MAX_REJECT_RATIO:
+			opts->max_reject_ratio = parse_ratio(optarg);
+			opts->set_max_reject_ratio = true;
+			break;
+		case OPT_STRICT:
+			opts->strict = true;
+			break;
+		case OPT_MAX_LINE_BYTES:
+			opts->max_line_bytes = parse_line_bytes(optarg);
+			opts->set_max_line_bytes = true;
+			break;
+		case OPT_REJECT_UNKNOWN_KINDS:
+			opts->reject_unknown_kinds = true;
+			break;
+		default:
+			if (!cli_handle_common(c, optarg, &opts->common, usage))
+				cli_usage_error("unhandled option");
+			break;
+		}
+	}
+}
+
+static bool
+apply_config_path(const char **path, const struct conf_node *node)
+{
+	if (node->type != CONF_NODE_SCALAR || node->scalar[0] == '\0')
+		return false;
+	if (*path == NULL)
+		*path = node->scalar;
+	return true;
+}
+
+/* Applies one key of the config section unless the command line gave
+ * the option.  Returns false when the key or its value is invalid. */
+static bool
+apply_config_key(struct options *opts, const char *key,
+    const struct conf_node *node)
+{
+	bool on;
+	double ratio;
+	long bytes;
+
+	if (strcmp(key, "rules") == 0)
+		return apply_config_path(&opts->rules_file, node);
+	if (strcmp(key, "rejects") == 0)
+		return apply_config_path(&opts->rejects_file, node);
+	if (strcmp(key, "report") == 0)
+		return apply_config_path(&opts->report_file, node);
+
+	if (strcmp(key, "max-reject-ratio") == 0) {
+		if (!conf_scalar_double(node, &ratio) || ratio < 0 || ratio > 1)
+			return false;
+		if (!opts->set_max_reject_ratio)
+			opts->max_reject_ratio = ratio;
+	} else if (strcmp(key, "max-line-bytes") == 0) {
+		if (!conf_scalar_long(node, &bytes) || bytes <= 0)
+			return false;
+		if (!opts->set_max_line_bytes)
+			opts->max_line_bytes = (size_t)bytes;
+	} else if (strcmp(key, "strict") == 0) {
+		if (!conf_scalar_bool(node, &on))
+			return false;
+		opts->strict = opts->strict || on;
+	} else if (strcmp(key, "reject-unknown-kinds") == 0) {
+		if (!conf_scalar_bool(node, &on))
+			return false;
+		opts->reject_unknown_kinds = opts->reject_unknown_kinds || on;
+	} else {
+		return false;
+	}
+	return true;
+}
+
+/*
+ * Applies option defaults from the "validate-quality" section of a YAML
+ * config file, for the options not given on the command line:
+ *
+ *   validate-quality:
+ *     rules: /etc/corpintel/quality.yaml
+ *     max-reject-ratio: 0.001
+ *
+ * Returns the loaded file, which the options point into, or exits with
+ * EXIT_CONFIG after reporting the error.
+ */
+static struct conf_node *
+apply_config(struct options *opts)
+{
+	const char *path = opts->common.config_file;
+	const struct conf_node *section;
+	struct conf_node *config;
+	char error[512];
+
+	config = conf_load_file(path, error, sizeof error);
+	if (config == NULL) {
+		log_error("%s", error);
+		exit(EXIT_CONFIG);
+	}
+	section = conf_map_get(config, "validate-quality");
+	if (section == NULL)
+		return config;
+	if (section->type != CONF_NODE_MAPPING) {
+		log_error("%s:%lu: the validate-quality section must be a "
+		    "mapping of option names to values", path, section->line);
+		exit(EXIT_CONFIG);
+	}
+	for (size_t i = 0; i < section->count; i++) {
+		if (!apply_config_key(opts, section->keys[i],
+		    section->items[i])) {
+			log_error("%s:%lu: invalid validate-quality option '%s': "
+			    "use rules, rejects, report, max-reject-ratio, "
+			    "max-line-bytes, strict or reject-unknown-kinds with "
+			    "a valid value", path, section->items[i]->line,
+			    section->keys[i]);
+			exit(EXIT_CONFIG);
+		}
+	}
+	return config;
+}
+
+/* Loads the rules, or exits: 66 when the file cannot be read, 78 when it
+ * is not a valid rules file. */
+static struct quality_rules *
+load_rules(const char *path)
+{
+	struct quality_rules *rules;
+	char error[1024];
+
+	if (access(path, R_OK) != 0) {
+		log_error("%s: cannot read rules file: %s", path, strerror(errno));
+		exit(EXIT_NOINPUT);
+	}
+	rules = quality_load(path, error, sizeof error);
+	if (rules == NULL) {
+		log_error("invalid rules file: %s", error);
+		exit(EXIT_CONFIG);
+	}
+	return rules;
+}
+
+static void
+count_input_failure(struct validator *v, enum input_check check,
+    unsigned long line)
+{
+	struct input_stats *stats = &v->counts.input[check];
+
+	stats->failed++;
+	if (stats->example_count < QUALITY_EXAMPLES_MAX)
+		stats->examples[stats->example_count++] = line;
+}
+
+static enum input_check
+input_check_of(enum record_error error)
+{
+	switch (error) {
+	case RECORD_INVALID_UTF8:
+		return INPUT_UTF8;
+	case RECORD_NUMBER_OVERFLOW:
+		return INPUT_NUMBER;
+	case RECORD_NO_KIND:
+		return INPUT_KIND;
+	default:
+		return INPUT_JSON;
+	}
+}
+
+/* Rejects a line for one check made on the line itself. */
+static void
+reject_input(struct validator *v, enum input_check check, unsigned long line,
+    const char *text, size_t len, const char *reason)
+{
+	count_input_failure(v, check, line);
+	reject_one(v->rejects, line, text, len, input_check_names[check],
+	    reason);
+	v->counts.rejected++;
+}
+
+static void
+reject_record(struct validator *v, unsigned long line, const char *text,
+    size_t len)
+{
+	const struct quality_result *result = &v->result;
+	struct quality_rule_info info;
+
+	reject_begin(v->rejects, line, text, len);
+	for (size_t i = 0; i < result->count; i++) {
+		const struct quality_finding *f = &result->findings[i];
+
+		if (f->severity != QUALITY_ERROR)
+			continue;
+		quality_rule_info(v->rules, f->rule, &info);
+		reject_add(v->rejects, info.name, "%s", f->reason);
+	}
+	reject_end(v->rejects);
+	v->counts.rejected++;
+}
+
+static void
+log_warnings(struct validator *v, unsigned long line)
+{
+	const struct quality_result *result = &v->result;
+	struct quality_rule_info info;
+
+	if (!log_enabled(LOG_LEVEL_DEBUG))
+		return;
+	for (size_t i = 0; i < result->count; i++) {
+		if (result->findings[i].severity != QUALITY_WARN)
+			continue;
+		quality_rule_info(v->rules, result->findings[i].rule, &info);
+		log_debug("line %lu: warning %s: %s", line, info.name,
+		    result->findings[i].reason);
+	}
+}
+
+static void
+pass(struct validator *v, const char *text, size_t len)
+{
+	if (fwrite(text, 1, len, stdout) != len || putchar('\n') == EOF)
+		cli_exit_write_error();
+	v->counts.passed++;
+}
+
+/* Writes the reason for a record of a kind without rules.  A long kind is
+ * cut at a UTF-8 character boundary, so the reason stays valid UTF-8. */
+static void
+unknown_kind_reason(const char *kind, const char *rules_path, char *reason,
+    size_t size)
+{
+	size_t len = strlen(kind), shown = len;
+
+	if (shown > 100) {
+		shown = 100;
+		while (shown > 0 && ((unsigned char)kind[shown] & 0xc0) == 0x80)
+			shown--;
+	}
+	snprintf(reason, size, "kind \"%.*s%s\" has no rules in %s",
+	    (int)shown, kind, shown < len ? "..." : "", rules_path);
+}
+
+/* Checks one parsed record and sends it where it belongs. */
+static void
+check_record(struct validator *v, const cJSON *record, unsigned long line,
+    const char *text, size_t len)
+{
+	char reason[512];
+
+	switch (quality_check(v->rules, record, line, &v->result)) {
+	case QUALITY_UNCHECKED:
+		if (v->options->reject_unknown_kinds) {
+			unknown_kind_reason(record_kind(record), v->rules_path,
+			    reason, sizeof reason);
+			reject_input(v, INPUT_UNKNOWN_KIND, line, text, len,
+			    reason);
+			break;
+		}
+		v->counts.unchecked++;
+		pass(v, text, len);
+		break;
+	case QUALITY_FAILED:
+		reject_record(v, line, text, len);
+		break;
+	case QUALITY_WARNED:
+		v->counts.warned++;
+		log_warnings(v, line);
+		pass(v, text, len);
+		break;
+	case QUALITY_PASSED:
+		pass(v, text, len);
+		break;
+	}
+}
+
+static void
+process_line(struct validator *v, enum ndjson_status status, char *text,
+    size_t len, unsigned long line)
+{
+	unsigned long rejected = v->counts.rejected;
+	enum record_error error;
+	char why[256];
+	cJSON *record;
+
+	v->counts.lines++;
+	if (status == NDJSON_TOO_LONG) {
+		snprintf(why, sizeof why, "line longer than %zu bytes (raise "
+		    "--max-line-bytes if such lines are expected)",
+		    v->options->max_line_bytes);
+		reject_input(v, INPUT_LINE_LENGTH, line, text, len, why);
+	} else {
+		record = record_parse(text, len, &error, why, sizeof why);
+		if (record != NULL)
+			check_record(v, record, line, text, len);
+		else if (error == RECORD_EMPTY)
+			v->counts.blank++;
+		else
+			reject_input(v, input_check_of(error), line, text, len,
+			    why);
+		cJSON_Delete(record);
+	}
+	if (v->options->strict && v->counts.rejected > rejected) {
+		log_error("line %lu rejected: stopping (--strict)", line);
+		v->stopped = true;
+	}
+}
+
+/*
+ * Validates one input.  Line numbers continue across inputs, as if they
+ * were concatenated, so that a reject's line number is unambiguous.
+ * Returns 0, or EXIT_IOERR after a read error.
+ */
+static int
+validate_stream(struct validator *v, FILE *fp, const char *name,
+    unsigned long first_line)
+{
+	struct ndjson_reader *reader;
+	enum ndjson_status status;
+	char *text;
+	size_t len;
+	int result = 0;
+
+	reader = ndjson_open(fp, v->options->max_line_bytes);
+	if (reader == NULL) {
+		log_error("out of memory");
+		exit(EXIT_SOFTWARE);
+	}
+	while (!v->stopped &&
+	    (status = ndjson_next(reader, &text, &len)) != NDJSON_EOF) {
+		if (status == NDJSON_READ_ERROR) {
+			log_error("%s: read error: %s", name, strerror(errno));
+			result = EXIT_IOERR;
+			break;
+		}
+		process_line(v, status, text, len,
+		    first_line + ndjson_line_number(reader));
+	}
+	ndjson_close(reader);
+	return result;
+}
+
+/* Validates each input in turn.  A missing file is reported and skipped,
+ * as cat(1) does, and sets status 66. */
+static int
+validate_inputs(struct validator *v, char **paths, int count)
+{
+	int status = EXIT_OK;
+
+	if (count == 0)
+		return validate_stream(v, stdin, "standard input", 0);
+	for (int i = 0; i < count && !v->stopped; i++) {
+		int result;
+		FILE *fp;
+
+		if (strcmp(paths[i], "-") == 0) {
+			result = validate_stream(v, stdin, "standard input",
+			    v->counts.lines);
+		} else {
+			fp = fopen(paths[i], "r");
+			if (fp == NULL) {
+				log_error("%s: %s", paths[i], strerror(errno));
+				if (status == EXIT_OK)
+					status = EXIT_NOINPUT;
+				continue;
+			}
+			result = validate_stream(v, fp, paths[i], v->counts.lines);
+			fclose(fp);
+		}
+		if (result != EXIT_OK)
+			status = result;
+	}
+	return status;
+}
+
+/* Lists the rules that failed at least once, in one summary line. */
+static void
+log_rule_failures(const struct validator *v)
+{
+	char text[3000];
+	size_t len = 0;
+	struct quality_rule_info info;
+
+	text[0] = '\0';
+	for (int i = 0; i < INPUT_CHECKS; i++) {
+		if (v->counts.input[i].failed > 0 && len < sizeof text)
+			len += (size_t)snprintf(text + len, sizeof text - len,
+			    "%s%s %lu", len > 0 ? ", " : "",
+			    input_check_names[i], v->counts.input[i].failed);
+	}
+	for (size_t i = 0; i < quality_rule_count(v->rules); i++) {
+		quality_rule_info(v->rules, i, &info);
+		if (info.failed > 0 && len < sizeof text)
+			len += (size_t)snprintf(text + len, sizeof text - len,
+			    "%s%s %lu%s", len > 0 ? ", " : "", info.name,
+			    info.failed,
+			    info.severity == QUALITY_WARN ? " (warn)" : "");
+	}
+	if (len > 0)
+		log_info("rule failures: %s", text);
+}
+
+static void
+log_summary(const struct validator *v)
+{
+	const struct counts *c = &v->counts;
+
+	log_info("%lu lines: %lu passed (%lu with warnings, %lu of a kind "
+	    "without rules), %lu rejected, %lu blank skipped", c->lines,
+	    c->passed, c->warned, c->unchecked, c->rejected, c->blank);
+	log_rule_failures(v);
+}
+
+static void
+write_examples(struct jsonw *w, const unsigned long *examples, size_t count)
+{
+	jsonw_open_array(w, "examples");
+	for (size_t i = 0; i < count; i++)
+		jsonw_int(w, NULL, (long long)examples[i]);
+	jsonw_close_array(w);
+}
+
+/* The checks on the line itself appear in the report as rules of no
+ * kind; each looked at every line that was not blank. */
+static void
+write_input_checks(struct jsonw *w, const struct validator *v)
+{
+	unsigned long looked_at = v->counts.lines - v->counts.blank;
+
+	for (int i = 0; i < INPUT_CHECKS; i++) {
+		const struct input_stats *stats = &v->counts.input[i];
+		bool enabled = i != INPUT_UNKNOWN_KIND ||
+		    v->options->reject_unknown_kinds;
+
+		jsonw_open_object(w, NULL);
+		jsonw_string(w, "rule", input_check_names[i]);
+		jsonw_null(w, "kind");
+		jsonw_string(w, "check", "input");
+		jsonw_string(w, "severity", "error");
+		jsonw_bool(w, "enabled", enabled);
+		jsonw_int(w, "checked", enabled ? (long long)looked_at : 0);
+		jsonw_int(w, "failed", (long long)stats->failed);
+		write_examples(w, stats->examples, stats->example_count);
+		jsonw_close_object(w);
+	}
+}
+
+static void
+write_rules(struct jsonw *w, const struct validator *v)
+{
+	struct quality_rule_info info;
+
+	for (size_t i = 0; i < quality_rule_count(v->rules); i++) {
+		quality_rule_info(v->rules, i, &info);
+		jsonw_open_object(w, NULL);
+		jsonw_string(w, "rule", info.name);
+		jsonw_string(w, "kind", info.kind);
+		jsonw_string(w, "check", info.check);
+		jsonw_string(w, "severity", quality_severity_name(info.severity));
+		jsonw_bool(w, "enabled", info.enabled);
+		jsonw_int(w, "checked", (long long)info.checked);
+		jsonw_int(w, "failed", (long long)info.failed);
+		write_examples(w, info.examples, info.example_count);
+		jsonw_close_object(w);
+	}
+}
+
+/* Writes the --report document.  Returns 0, or -1 after reporting. */
+static int
+write_report(const struct validator *v, const char *path, bool success)
+{
+	const struct counts *c = &v->counts;
+	struct jsonw w = { 0 };
+	FILE *fp;
+	int result = 0;
+
+	jsonw_begin(&w);
+	jsonw_string(&w, "tool", log_progname());
+	jsonw_string(&w, "version", CORPINTEL_VERSION);
+	jsonw_string(&w, "rules_file", v->rules_path);
+	jsonw_bool(&w, "success", success);
+	jsonw_int(&w, "lines", (long long)c->lines);
+	jsonw_int(&w, "passed", (long long)c->passed);
+	jsonw_int(&w, "warned", (long long)c->warned);
+	jsonw_int(&w, "unchecked", (long long)c->unchecked);
+	jsonw_int(&w, "rejected", (long long)c->rejected);
+	jsonw_int(&w, "blank", (long long)c->blank);
+	jsonw_bool(&w, "stopped", v->stopped);
+	jsonw_open_array(&w, "rules");
+	write_input_checks(&w, v);
+	write_rules(&w, v);
+	jsonw_close_array(&w);
+	jsonw_end(&w);
+
+	fp = fopen(path, "w");
+	if (fp == NULL) {
+		log_error("%s: cannot write report: %s", path, strerror(errno));
+		jsonw_free(&w);
+		return -1;
+	}
+	if (jsonw_write(&w, fp) != 0 || fclose(fp) != 0) {
+		log_error("%s: write error on report: %s", path, strerror(errno));
+		result = -1;
+	}
+	jsonw_free(&w);
+	return result;
+}
+
+static void
+add_rule_metrics(struct promfile *pf, const char *name, const char *severity,
+    unsigned long checked, unsigned long failed)
+{
+	char labels[200];
+
+	snprintf(labels, sizeof labels, "rule=\"%s\",severity=\"%s\"", name,
+	    severity);
+	promfile_counter(pf, "corpintel_quality_checked_total",
+	    "Records a quality rule applied to.", labels, (double)checked);
+	promfile_counter(pf, "corpintel_quality_failed_total",
+	    "Records that broke a quality rule.", labels, (double)failed);
+}
+
+/* Writes the --metrics-file counters.  Returns 0, or -1 after reporting. */
+static int
+write_metrics(const struct validator *v, const char *path)
+{
+	const struct counts *c = &v->counts;
+	struct quality_rule_info info;
+	struct promfile *pf = promfile_new();
+	int result;
+
+	promfile_counter(pf, "corpintel_lines_total", "Input lines read.", NULL,
+	    (double)c->lines);
+	promfile_counter(pf, "corpintel_records_out_total",
+	    "Records written to standard output.", NULL, (double)c->passed);
+	promfile_counter(pf, "corpintel_rejects_total",
+	    "Lines sent to the reject stream.", NULL, (double)c->rejected);
+	promfile_counter(pf, "corpintel_skipped_total", "Lines skipped.",
+	    "reason=\"blank\"", (double)c->blank);
+	promfile_counter(pf, "corpintel_quality_warned_total",
+	    "Records passed with failed warn rules.", NULL, (double)c->warned);
+	promfile_counter(pf, "corpintel_quality_unchecked_total",
+	    "Records passed because their kind has no rules.", NULL,
+	    (double)c->unchecked);
+	for (int i = 0; i < INPUT_CHECKS; i++)
+		add_rule_metrics(pf, input_check_names[i], "error",
+		    c->lines - c->blank, c->input[i].failed);
+	for (size_t i = 0; i < quality_rule_count(v->rules); i++) {
+		quality_rule_info(v->rules, i, &info);
+		add_rule_metrics(pf, info.name,
+		    quality_severity_name(info.severity), info.checked,
+		    info.failed);
+	}
+	result = promfile_write(pf, path);
+	promfile_free(pf);
+	return result;
+}
+
+/* Returns EXIT_DATAERR when --strict stopped the run or more lines were
+ * rejected than --max-reject-ratio allows, else EXIT_OK. */
+static int
+reject_status(const struct validator *v)
+{
+	const struct counts *c = &v->counts;
+	double ratio;
+
+	if (v->stopped)
+		return EXIT_DATAERR;
+	if (c->rejected == 0)
+		return EXIT_OK;
+	ratio = (double)c->rejected / (double)c->lines;
+	if (ratio <= v->options->max_reject_ratio)
+		return EXIT_OK;
+	log_error("%lu of %lu lines rejected (ratio %.4g), above "
+	    "--max-reject-ratio %g", c->rejected, c->lines, ratio,
+	    v->options->max_reject_ratio);
+	return EXIT_DATAERR;
+}
+
+int
+main(int argc, char **argv)
+{
+	struct options opts = { .max_line_bytes = NDJSON_DEFAULT_MAX_LINE };
+	struct validator v = { .options = &opts };
+	struct conf_node *config = NULL;
+	char default_rules[4096];
+	int status, data_status, stdout_status;
+
+	cli_init(argc, argv);
+	parse_options(&opts, argc, argv);
+	if (opts.common.config_file != NULL)
+		config = apply_config(&opts);
+
+	v.rules_path = opts.rules_file;
+	if (v.rules_path == NULL) {
+		if (cli_schema_path(default_rules, sizeof default_rules,
+		    "quality.yaml") < 0)
+			cli_usage_error("schema folder path too long: %s",
+			    cli_schema_dir());
+		v.rules_path = default_rules;
+	}
+	v.rules = load_rules(v.rules_path);
+	v.rejects = reject_open(opts.rejects_file);
+	if (v.rejects == NULL)
+		exit(EXIT_IOERR);
+
+	status = validate_inputs(&v, argv + optind, argc - optind);
+
+	log_summary(&v);
+	data_status = reject_status(&v);
+	if (reject_close(v.rejects) != 0 && status == EXIT_OK)
+		status = EXIT_IOERR;
+	if (opts.report_file != NULL &&
+	    write_report(&v, opts.report_file, data_status == EXIT_OK) != 0 &&
+	    status == EXIT_OK)
+		status = EXIT_IOERR;
+	if (opts.common.metrics_file != NULL &&
+	    write_metrics(&v, opts.common.metrics_file) != 0 &&
+	    status == EXIT_OK)
+		status = EXIT_IOERR;
+	quality_free(v.rules);
+	conf_node_free(config);
+
+	stdout_status = cli_finish_stdout();
+	if (stdout_status != EXIT_OK)
+		return stdout_status;
+	return status != EXIT_OK ? status : data_status;
+}
