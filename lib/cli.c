@@ -53,8 +53,8 @@ cli_handle_common(int option, const char *arg, struct cli_common *common,
 		log_set_level(LOG_LEVEL_INFO + common->verbosity);
 		return 1;
 	case 'q':
-		common->verbosity--;
-		log_set_level(LOG_LEVEL_INFO + common->verbosity);
+		common->verbosity = LOG_LEVEL_ERROR - LOG_LEVEL_INFO;
+		log_set_level(LOG_LEVEL_ERROR);
 		return 1;
 	case CLI_OPT_LOG_FORMAT:
 		if (log_set_format(arg) < 0)

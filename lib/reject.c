@@ -87,7 +87,7 @@ reject_add(struct reject_stream *rs, const char *rule, const char *fmt, ...)
 	va_end(ap);
 
 	if (rs->fp == NULL)
-		log_warn("line %lu: %s", rs->line, b->reason);
+		log_warn("line %lu: %s: %s", rs->line, b->rule, b->reason);
 }
 
 /*

@@ -72,7 +72,7 @@ assert_contains "$WORK/rejects" '"entity\":\"Sample Tutoring'"$(printf '\357\277
 
 # Without --rejects, each problem is a warning with its line number.
 assert_status 0 "warnings on stderr" -- normalize --max-line-bytes 1000 "$input"
-assert_contains "$WORK/err" 'normalize: warning: line 5: member "end" is "2025-02-30"' \
+assert_contains "$WORK/err" 'normalize: warning: line 5: sec_fact: member "end" is "2025-02-30"' \
 	"warning names the line"
 assert_eq 14 "$(grep -c 'warning: line' "$WORK/err")" "one warning per problem"
 

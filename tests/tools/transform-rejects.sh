@@ -54,7 +54,7 @@ assert_contains "$WORK/rejects" '"period_end\" is \"2023-02-30\", not a valid YY
 
 # Without --rejects, each reject is a warning with its line number.
 assert_status 0 "warnings on stderr" -- transform --max-line-bytes 400 "$input"
-assert_contains "$WORK/err" "transform: warning: line 7: \"period_end\" is \"2023-02-30\"" \
+assert_contains "$WORK/err" "transform: warning: line 7: date: \"period_end\" is \"2023-02-30\"" \
 	"warning names the line"
 # One warning per problem: 10, as line 6 has two.
 assert_eq 10 "$(grep -c 'warning: line' "$WORK/err")" "one warning per problem"

@@ -100,9 +100,9 @@ assert_eq "2 4 5 7 9" "$(jq -r .line "$WORK/rejects" | tr '\n' ' ' | sed 's/ $//
 # Without --rejects each reject is a warning on stderr.
 assert_status 65 "rejects on stderr: exit status" -- validate-quality \
     --rules "$RULES" "$WORK/four"
-assert_contains "$WORK/err" "warning: line 2: revenue value -2 is below the minimum 0" \
+assert_contains "$WORK/err" "warning: line 2: nonnegative-amount: revenue value -2 is below the minimum 0" \
     "rejects on stderr: line and reason"
-assert_contains "$WORK/err" "warning: line 4: revenue value -4 is below the minimum 0" \
+assert_contains "$WORK/err" "warning: line 4: nonnegative-amount: revenue value -4 is below the minimum 0" \
     "rejects on stderr: second reject"
 
 finish
