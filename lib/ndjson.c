@@ -1,6 +1,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "ndjson.h"
 
@@ -9,6 +10,7 @@
 
 struct ndjson_reader {
 	FILE *fp;
+	int fd;			/* fileno(fp), or -1 for a memory stream */
 	char *buf;
 	size_t cap;		/* allocated size of buf */
 	size_t start;		/* first unread byte */
@@ -31,6 +33,7 @@ ndjson_open(FILE *fp, size_t max_line)
 	if (r == NULL)
 		return NULL;
 	r->fp = fp;
+	r->fd = fileno(fp);
 	r->max_line = max_line;
 	r->cap = 64 * 1024;
 	r->buf = malloc(r->cap);
@@ -41,12 +44,37 @@ ndjson_open(FILE *fp, size_t max_line)
 	return r;
 }
 
+/*
+ * Reads what is available, up to size bytes.  A file descriptor is read
+ * with read(2), which returns as soon as a pipe has data: fread would wait
+ * for a full buffer, and a loader behind a slow pipe would sit on records
+ * it already has.  Streams without a descriptor (fmemopen) use fread.
+ */
+static ssize_t
+read_some(struct ndjson_reader *r, char *dst, size_t size)
+{
+	size_t got;
+
+	if (r->fd >= 0) {
+		ssize_t n;
+
+		do
+			n = read(r->fd, dst, size);
+		while (n < 0 && errno == EINTR);
+		return n;
+	}
+	got = fread(dst, 1, size, r->fp);
+	if (got == 0 && ferror(r->fp))
+		return -1;
+	return (ssize_t)got;
+}
+
 /* Moves the unread bytes to the front, grows the buffer when a line needs
  * it (never beyond max_line plus one read), then reads more input. */
 static int
 fill(struct ndjson_reader *r)
 {
-	size_t got;
+	ssize_t got;
 
 	if (r->start > 0) {
 		memmove(r->buf, r->buf + r->start, r->end - r->start);
@@ -67,16 +95,15 @@ fill(struct ndjson_reader *r)
 		r->buf = grown;
 		r->cap = cap;
 	}
-	got = fread(r->buf + r->end, 1, r->cap - r->end, r->fp);
-	r->end += got;
-	r->bytes_read += got;
-	if (got == 0) {
-		if (ferror(r->fp)) {
-			r->error = errno != 0 ? errno : EIO;
-			return -1;
-		}
-		r->eof = 1;
+	got = read_some(r, r->buf + r->end, r->cap - r->end);
+	if (got < 0) {
+		r->error = errno != 0 ? errno : EIO;
+		return -1;
 	}
+	r->end += (size_t)got;
+	r->bytes_read += (size_t)got;
+	if (got == 0)
+		r->eof = 1;
 	return 0;
 }
 

@@ -9,7 +9,8 @@
  * (no copy, no terminating newline, a trailing CR removed) and stay valid
  * until the next call.  A line longer than the limit is reported once,
  * with its first bytes, and the rest of it is skipped, so one bad line
- * never costs more than the limit in memory.
+ * never costs more than the limit in memory.  The reader takes over the
+ * stream: read nothing from it with stdio before or while it is in use.
  */
 
 #define NDJSON_DEFAULT_MAX_LINE (16u * 1024 * 1024)

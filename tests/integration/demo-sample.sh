@@ -1,0 +1,39 @@
+# make demo's script on the fictional sample set: the table it prints
+# shows, per company, the values written by hand in
+# tests/fixtures/demo/README.md (fiscal 2024 revenue in millions, YoY
+# growth and margins, rounded to one decimal).
+
+. "$TOP/tests/lib.sh"
+
+command -v psql >/dev/null || skip "psql not installed (scripts/install-deps installs it)"
+eval "$(sh "$TOP/scripts/pg-start")" || skip "PostgreSQL could not be started"
+PGDATABASE=demo_sample_$$
+export PGDATABASE
+createdb "$PGDATABASE" || { fail "createdb $PGDATABASE"; finish; }
+trap 'dropdb --if-exists "$PGDATABASE" >/dev/null 2>&1; rm -rf "$WORK"' EXIT
+
+DEMO_OUT=$WORK/demo DEMO_DATA= SEC_USER_AGENT= sh "$TOP/scripts/demo" \
+	>"$WORK/table.txt" 2>"$WORK/demo.err"
+assert_eq 0 $? "demo runs to the end"
+
+# One row per company: ticker, fiscal year, revenue, YoY, gross,
+# operating and net margin, with psql's column separators removed.
+row() {
+	awk -F'|' -v ticker="$1" '
+		{ for (i = 1; i <= NF; i++) gsub(/^ +| +$/, "", $i) }
+		$1 == ticker { print $1, $3, $5, $6, $7, $8, $9 }' "$WORK/table.txt"
+}
+# SLXL 2024: revenue 527.8; YoY 527.8 / 473.2 - 1 = 11.5 %;
+# margins 372.5 / 527.8, 82.0 / 527.8, 61.4 / 527.8.
+assert_eq "SLXL 2024 527.8 USD 11.5 % 70.6 % 15.5 % 11.6 %" "$(row SLXL)" \
+	"SLXL row matches the hand-computed values"
+# EXCH 2024 (June year end): 1,275.8; 1,275.8 / 1,204.3 - 1 = 5.9 %.
+assert_eq "EXCH 2024 1,275.8 USD 5.9 % 53.7 % 12.0 % 8.9 %" "$(row EXCH)" \
+	"EXCH row matches the hand-computed values"
+# DTBR 2024: 197.5; 197.5 / 177.6 - 1 = 11.2 %; first profitable year.
+assert_eq "DTBR 2024 197.5 USD 11.2 % 63.5 % 1.4 % 2.5 %" "$(row DTBR)" \
+	"DTBR row matches the hand-computed values"
+assert_eq 0 "$(cat "$WORK"/demo/*rejects.ndjson | wc -l | tr -d ' ')" \
+	"the sample set has no rejects"
+
+finish
