@@ -1,4 +1,5 @@
 #include <errno.h>
+#include <stdint.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -73,6 +74,40 @@ cli_handle_common(int option, const char *arg, struct cli_common *common,
 		exit(EXIT_USAGE);
 	}
 	return 0;
+}
+
+/* Parses an option's fraction from 0 to 1, such as --max-reject-ratio;
+ * exits with a usage error otherwise. */
+double
+cli_parse_ratio(const char *option, const char *arg)
+{
+	char *end;
+	double ratio;
+
+	errno = 0;
+	ratio = strtod(arg, &end);
+	if (end == arg || *end != '\0' || errno != 0 || !(ratio >= 0) ||
+	    ratio > 1)
+		cli_usage_error("invalid %s '%s': use a number from 0 to 1",
+		    option, arg);
+	return ratio;
+}
+
+/* Parses an option's positive number of bytes, such as --max-line-bytes;
+ * exits with a usage error otherwise. */
+size_t
+cli_parse_bytes(const char *option, const char *arg)
+{
+	char *end;
+	unsigned long long bytes;
+
+	errno = 0;
+	bytes = strtoull(arg, &end, 10);
+	if (*arg < '0' || *arg > '9' || *end != '\0' || errno != 0 ||
+	    bytes == 0 || bytes > (unsigned long long)SIZE_MAX / 2)
+		cli_usage_error("invalid %s '%s': use a positive number of bytes",
+		    option, arg);
+	return (size_t)bytes;
 }
 
 /*

@@ -61,6 +61,8 @@ int cli_handle_common(int option, const char *arg, struct cli_common *common,
     cli_usage_fn *usage);
 _Noreturn void cli_usage_error(const char *fmt, ...)
     __attribute__((format(printf, 1, 2)));
+double cli_parse_ratio(const char *option, const char *arg);
+size_t cli_parse_bytes(const char *option, const char *arg);
 int cli_finish_stdout(void);
 _Noreturn void cli_exit_write_error(void);
 const char *cli_schema_dir(void);

@@ -172,19 +172,6 @@ parse_count(const char *option, const char *arg, unsigned long max)
 	return n;
 }
 
-static double
-parse_ratio(const char *arg)
-{
-	char *end;
-	double r;
-
-	errno = 0;
-	r = strtod(arg, &end);
-	if (errno != 0 || end == arg || *end != '\0' || !(r >= 0 && r <= 1))
-		cli_usage_error("invalid --max-reject-ratio '%s': use a number"
-		    " from 0 to 1", arg);
-	return r;
-}
 
 static void
 parse_options(int argc, char **argv, struct options *opt,
@@ -242,7 +229,7 @@ parse_options(int argc, char **argv, struct options *opt,
 			    1024UL * 1024 * 1024);
 			break;
 		case OPT_MAX_REJECT_RATIO:
-			opt->max_reject_ratio = parse_ratio(optarg);
+			opt->max_reject_ratio = cli_parse_ratio("--max-reject-ratio", optarg);
 			break;
 		default:
 			if (!cli_handle_common(c, optarg, common, usage))

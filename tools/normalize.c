@@ -238,35 +238,7 @@ CLI_COMMON_HELP
 	    NDJSON_DEFAULT_MAX_LINE);
 }
 
-static double
-parse_ratio(const char *arg)
-{
-	char *end;
-	double value;
 
-	errno = 0;
-	value = strtod(arg, &end);
-	if (errno != 0 || end == arg || *end != '\0' || !(value >= 0) ||
-	    value > 1)
-		cli_usage_error("invalid --max-reject-ratio '%s': use a number "
-		    "from 0 to 1", arg);
-	return value;
-}
-
-static size_t
-parse_line_bytes(const char *arg)
-{
-	char *end;
-	unsigned long long value;
-
-	errno = 0;
-	value = strtoull(arg, &end, 10);
-	if (errno != 0 || end == arg || *end != '\0' || arg[0] == '-' ||
-	    value == 0 || value > SIZE_MAX / 2)
-		cli_usage_error("invalid --max-line-bytes '%s': use a positive "
-		    "number of bytes", arg);
-	return (size_t)value;
-}
 
 static void
 parse_options(int argc, char **argv, struct options *opt)
@@ -289,11 +261,11 @@ parse_options(int argc, char **argv, struct options *opt)
 			opt->set_rejects = true;
 			break;
 		case OPT_MAX_REJECT_RATIO:
-			opt->max_reject_ratio = parse_ratio(optarg);
+			opt->max_reject_ratio = cli_parse_ratio("--max-reject-ratio", optarg);
 			opt->set_max_reject_ratio = true;
 			break;
 		case OPT_MAX_LINE_BYTES:
-			opt->max_line_bytes = parse_line_bytes(optarg);
+			opt->max_line_bytes = cli_parse_bytes("--max-line-bytes", optarg);
 			opt->set_max_line_bytes = true;
 			break;
 		default:

@@ -141,35 +141,7 @@ CLI_COMMON_HELP
 "error, 78 invalid rules or --config file.\n", out);
 }
 
-static double
-parse_ratio(const char *arg)
-{
-	char *end;
-	double ratio;
 
-	errno = 0;
-	ratio = strtod(arg, &end);
-	if (*arg == '\0' || *end != '\0' || errno != 0 || !(ratio >= 0) ||
-	    ratio > 1)
-		cli_usage_error("invalid --max-reject-ratio '%s': give a number "
-		    "from 0 to 1", arg);
-	return ratio;
-}
-
-static size_t
-parse_line_bytes(const char *arg)
-{
-	char *end;
-	unsigned long long bytes;
-
-	errno = 0;
-	bytes = strtoull(arg, &end, 10);
-	if (*arg < '0' || *arg > '9' || *end != '\0' || errno != 0 ||
-	    bytes == 0 || bytes > (unsigned long long)SIZE_MAX / 2)
-		cli_usage_error("invalid --max-line-bytes '%s': give a positive "
-		    "number of bytes", arg);
-	return (size_t)bytes;
-}
 
 static void
 parse_options(struct options *opts, int argc, char **argv)
@@ -189,14 +161,14 @@ parse_options(struct options *opts, int argc, char **argv)
 			opts->report_file = optarg;
 			break;
 		case OPT_MAX_REJECT_RATIO:
-			opts->max_reject_ratio = parse_ratio(optarg);
+			opts->max_reject_ratio = cli_parse_ratio("--max-reject-ratio", optarg);
 			opts->set_max_reject_ratio = true;
 			break;
 		case OPT_STRICT:
 			opts->strict = true;
 			break;
 		case OPT_MAX_LINE_BYTES:
-			opts->max_line_bytes = parse_line_bytes(optarg);
+			opts->max_line_bytes = cli_parse_bytes("--max-line-bytes", optarg);
 			opts->set_max_line_bytes = true;
 			break;
 		case OPT_REJECT_UNKNOWN_KINDS:

@@ -371,6 +371,29 @@ content_type_for(const char *path)
 	return "text/plain";
 }
 
+/* The request being answered and when it arrived; send_response logs it. */
+static const struct request *pending_request;
+static long pending_ms;
+
+/*
+ * Logs the pending request with its status, once.  It runs before the
+ * response is sent, so a client that has its answer finds the line in
+ * the log already.
+ */
+static void
+log_request(int status)
+{
+	const struct request *req = pending_request;
+
+	pending_request = NULL;
+	if (request_log == NULL || req == NULL)
+		return;
+	fprintf(request_log, "%ld\t%s\t%s\t%d\t%s\n", pending_ms, req->method,
+	    req->target, status,
+	    req->has_user_agent ? req->user_agent : "-");
+	fflush(request_log);
+}
+
 static bool
 send_response(int fd, int status, const char *content_type,
     const char *extra_header, const char *body, size_t length)
@@ -390,6 +413,7 @@ send_response(int fd, int status, const char *content_type,
 	    extra_header != NULL ? "\r\n" : "");
 	if (n < 0 || (size_t)n >= sizeof head)
 		return false;
+	log_request(status);
 	return send_all(fd, head, (size_t)n) && send_all(fd, body, length);
 }
 
@@ -486,8 +510,10 @@ send_fault(int fd, const char *line)
 	char *end;
 	long status;
 
-	if (strcmp(line, "drop") == 0)
+	if (strcmp(line, "drop") == 0) {
+		log_request(0);
 		return 0;
+	}
 	status = strtol(line, &end, 10);
 	if (end == line || status < 100 || status > 599) {
 		fprintf(stderr, "mockhttp: invalid fault line '%s'\n", line);
@@ -568,16 +594,6 @@ answer(int fd, const struct options *opt, const struct request *req)
 	return send_file(fd, opt->root, req);
 }
 
-static void
-log_request(long ms, const struct request *req, int status)
-{
-	if (request_log == NULL)
-		return;
-	fprintf(request_log, "%ld\t%s\t%s\t%d\t%s\n", ms, req->method,
-	    req->target, status,
-	    req->has_user_agent ? req->user_agent : "-");
-	fflush(request_log);
-}
 
 static void
 serve_connection(int fd, const struct options *opt)
@@ -585,7 +601,6 @@ serve_connection(int fd, const struct options *opt)
 	char head[MAX_REQUEST_HEAD];
 	struct request req;
 	long ms = monotonic_ms();
-	int status;
 
 	if (!read_request_head(fd, head, sizeof head))
 		return;
@@ -598,8 +613,10 @@ serve_connection(int fd, const struct options *opt)
 	}
 	if (!decode_path(req.target, req.path, sizeof req.path))
 		req.path[0] = '\0';
-	status = answer(fd, opt, &req);
-	log_request(ms, &req, status);
+	pending_request = &req;
+	pending_ms = ms;
+	answer(fd, opt, &req);
+	log_request(-1);	/* only when no response could be sent */
 }
 
 int

@@ -26,13 +26,13 @@ for ratio in 2 -0.1 abc "" nan 0.5x; do
 	assert_status 64 "--max-reject-ratio '$ratio': exit status" -- \
 	    validate-quality --rules "$RULES" --max-reject-ratio "$ratio"
 done
-assert_contains "$WORK/err" "invalid --max-reject-ratio '0.5x': give a number from 0 to 1" \
+assert_contains "$WORK/err" "invalid --max-reject-ratio '0.5x': use a number from 0 to 1" \
     "bad ratio: message names the value"
 for bytes in 0 -5 12k ""; do
 	assert_status 64 "--max-line-bytes '$bytes': exit status" -- \
 	    validate-quality --rules "$RULES" --max-line-bytes "$bytes"
 done
-assert_contains "$WORK/err" "invalid --max-line-bytes '': give a positive number of bytes" \
+assert_contains "$WORK/err" "invalid --max-line-bytes '': use a positive number of bytes" \
     "bad line limit: message names the value"
 
 # Without --rules, quality.yaml is read from the schema folder.
