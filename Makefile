@@ -95,7 +95,7 @@ sanitize:
 demo:
 	sh scripts/install-deps
 	$(MAKE) all
-	$(TEST_ENV) DEMO_DATA='$(DEMO_DATA)' sh scripts/demo
+	$(TEST_ENV) DEMO_DATA='$(DEMO_DATA)' bash scripts/demo
 
 bench: $(TOOLS) $(HELPERS)
 	$(TEST_ENV) sh scripts/bench

@@ -2,12 +2,24 @@
 #include <stdint.h>
 #include <signal.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "log.h"
+
+static bool
+file_exists(const char *dir, const char *name)
+{
+	char path[4096];
+
+	if (snprintf(path, sizeof path, "%s/%s", dir, name) >= (int)sizeof path)
+		return false;
+	return access(path, R_OK) == 0;
+}
 
 /* Starts a tool: names it for diagnostics and makes a closed pipe on
  * stdout an EPIPE write error that the tool handles, not a signal. */
@@ -131,16 +143,52 @@ cli_finish_stdout(void)
 }
 
 /*
- * The folder of schemas, mappings, rules and migrations: CORPINTEL_SCHEMA_DIR
- * when set (tests and the demo run from the source tree), else the
- * installed data folder.
+ * Returns the schemas folder of a source tree when this program runs from
+ * its build folder (TOP/BUILD/bin/tool), or NULL.  This lets the tools
+ * work right after `make`, before `make install`.
+ */
+static const char *
+source_tree_schema_dir(void)
+{
+	static char dir[4096];
+	char exe[4096];
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+	char *slash;
+
+	if (n <= 0)
+		return NULL;
+	exe[n] = '\0';
+	for (int up = 0; up < 3; up++) {
+		slash = strrchr(exe, '/');
+		if (slash == NULL)
+			return NULL;
+		*slash = '\0';
+	}
+	if (snprintf(dir, sizeof dir, "%s/schemas", exe) >= (int)sizeof dir)
+		return NULL;
+	if (!file_exists(dir, "metrics.yaml") || !file_exists(dir, "quality.yaml"))
+		return NULL;
+	return dir;
+}
+
+/*
+ * The folder of schemas, mappings, rules and migrations, in this order:
+ * CORPINTEL_SCHEMA_DIR when set, the installed data folder when it
+ * exists, and the source tree's schemas/ for a program run from its build
+ * folder.
  */
 const char *
 cli_schema_dir(void)
 {
 	const char *dir = getenv("CORPINTEL_SCHEMA_DIR");
+	const char *source;
 
-	return dir != NULL && *dir != '\0' ? dir : CORPINTEL_DATADIR;
+	if (dir != NULL && *dir != '\0')
+		return dir;
+	if (file_exists(CORPINTEL_DATADIR, "metrics.yaml"))
+		return CORPINTEL_DATADIR;
+	source = source_tree_schema_dir();
+	return source != NULL ? source : CORPINTEL_DATADIR;
 }
 
 /* Builds the path of a file in the schema folder.  Returns 0, or -1 when

@@ -48,17 +48,64 @@ bad:
 	return false;
 }
 
-static bool
-numbers_finite(const cJSON *item)
+/*
+ * Checks what cJSON accepts but a record must not have: a number out of
+ * the range of a double (1e400 reads as infinity), and a member given
+ * twice, which JSON readers resolve differently (cJSON takes the first,
+ * many others the last).  Returns RECORD_OK or the error, with the
+ * member named in why.
+ */
+static enum record_error
+check_members(const cJSON *item, char *why, size_t why_size)
 {
-	const cJSON *child;
+	const cJSON *child, *earlier;
+	enum record_error error;
 
-	if (cJSON_IsNumber(item))
-		return isfinite(item->valuedouble);
-	for (child = item->child; child != NULL; child = child->next)
-		if (!numbers_finite(child))
-			return false;
-	return true;
+	if (cJSON_IsNumber(item) && !isfinite(item->valuedouble)) {
+		snprintf(why, why_size, "member \"%s\" is a number out of the range "
+		    "of a double (about 1.8e308)",
+		    item->string != NULL ? item->string : "(array item)");
+		return RECORD_NUMBER_OVERFLOW;
+	}
+	for (child = item->child; child != NULL; child = child->next) {
+		if (cJSON_IsObject(item) && child->string != NULL) {
+			for (earlier = item->child; earlier != child; earlier = earlier->next) {
+				if (strcmp(earlier->string, child->string) != 0)
+					continue;
+				snprintf(why, why_size, "member \"%s\" appears twice: "
+				    "keep one", child->string);
+				return RECORD_DUPLICATE_MEMBER;
+			}
+		}
+		error = check_members(child, why, why_size);
+		if (error != RECORD_OK)
+			return error;
+	}
+	return RECORD_OK;
+}
+
+/* Explains a parse failure at offset: JSON has no NaN or Infinity, and
+ * those are the mistakes that writers of NDJSON make most. */
+static void
+explain_invalid_json(const char *line, size_t len, size_t at, char *why,
+    size_t why_size)
+{
+	static const char *const non_numbers[] = {
+		"NaN", "nan", "Infinity", "-Infinity", "inf", "-inf",
+	};
+	const char *p = line + at;
+
+	for (size_t i = 0; i < sizeof non_numbers / sizeof non_numbers[0]; i++) {
+		size_t n = strlen(non_numbers[i]);
+
+		if (at + n <= len && strncmp(p, non_numbers[i], n) == 0) {
+			snprintf(why, why_size, "invalid JSON at byte %zu: %s is not "
+			    "a JSON number; write null for a missing value",
+			    at + 1, non_numbers[i]);
+			return;
+		}
+	}
+	snprintf(why, why_size, "invalid JSON at byte %zu", at + 1);
 }
 
 static bool
@@ -106,7 +153,7 @@ record_parse(const char *line, size_t len, enum record_error *error,
 		size_t at = end != NULL && end >= line ? (size_t)(end - line) : 0;
 
 		*error = RECORD_INVALID_JSON;
-		snprintf(why, why_size, "invalid JSON at byte %zu", at + 1);
+		explain_invalid_json(line, len, at, why, why_size);
 		return NULL;
 	}
 	if (!cJSON_IsObject(record)) {
@@ -114,11 +161,9 @@ record_parse(const char *line, size_t len, enum record_error *error,
 		snprintf(why, why_size, "not a JSON object");
 		goto fail;
 	}
-	if (!numbers_finite(record)) {
-		*error = RECORD_NUMBER_OVERFLOW;
-		snprintf(why, why_size, "number out of the range of a double");
+	*error = check_members(record, why, why_size);
+	if (*error != RECORD_OK)
 		goto fail;
-	}
 	if (record_kind(record) == NULL) {
 		*error = RECORD_NO_KIND;
 		snprintf(why, why_size, "missing string member \"kind\"");
@@ -142,6 +187,7 @@ record_error_rule(enum record_error error)
 	case RECORD_INVALID_JSON:	return "json";
 	case RECORD_NOT_OBJECT:		return "json";
 	case RECORD_NUMBER_OVERFLOW:	return "number";
+	case RECORD_DUPLICATE_MEMBER:	return "json";
 	case RECORD_NO_KIND:		return "kind";
 	}
 	return "json";

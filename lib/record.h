@@ -8,8 +8,9 @@
 
 /*
  * One input line as a record: a JSON object with a string member "kind".
- * Parsing checks what cJSON lets through: UTF-8 validity and numbers too
- * large for a double (JSON itself has no NaN or Infinity).  The line
+ * Parsing checks what cJSON lets through: UTF-8 validity, numbers too
+ * large for a double (JSON itself has no NaN or Infinity) and members
+ * given twice.  The line
  * must be NUL-terminated at len, as ndjson_next leaves it.
  */
 
@@ -20,6 +21,7 @@ enum record_error {
 	RECORD_INVALID_JSON,
 	RECORD_NOT_OBJECT,
 	RECORD_NUMBER_OVERFLOW,
+	RECORD_DUPLICATE_MEMBER,
 	RECORD_NO_KIND,
 };
 

@@ -20,7 +20,7 @@ WITH latest AS (
 	GROUP BY cik, period_end
 )
 SELECT coalesce(c.ticker, c.cik) AS company,
-       left(c.name, 40) AS name,
+       left(c.name, 50) AS name,
        l.fiscal_year AS "FY",
        l.period_end AS "year end",
        to_char(l.value / 1e6, 'FM999,999,999,990.0') || ' ' || l.unit AS revenue,

@@ -12,7 +12,7 @@ export PGDATABASE
 createdb "$PGDATABASE" || { fail "createdb $PGDATABASE"; finish; }
 trap 'dropdb --if-exists "$PGDATABASE" >/dev/null 2>&1; rm -rf "$WORK"' EXIT
 
-DEMO_OUT=$WORK/demo DEMO_DATA= SEC_USER_AGENT= sh "$TOP/scripts/demo" \
+DEMO_OUT=$WORK/demo DEMO_DATA= SEC_USER_AGENT= bash "$TOP/scripts/demo" \
 	>"$WORK/table.txt" 2>"$WORK/demo.err"
 assert_eq 0 $? "demo runs to the end"
 
@@ -35,5 +35,12 @@ assert_eq "DTBR 2024 197.5 USD 11.2 % 63.5 % 1.4 % 2.5 %" "$(row DTBR)" \
 	"DTBR row matches the hand-computed values"
 assert_eq 0 "$(cat "$WORK"/demo/*rejects.ndjson | wc -l | tr -d ' ')" \
 	"the sample set has no rejects"
+
+# A missing data folder stops the demo before it touches the database.
+DEMO_OUT=$WORK/demo2 DEMO_DATA=$WORK/absent bash "$TOP/scripts/demo" \
+	>"$WORK/table2.txt" 2>"$WORK/demo2.err"
+assert_eq 66 $? "missing DEMO_DATA folder exits 66"
+assert_contains "$WORK/demo2.err" "no such folder" "missing folder is named"
+assert_eq 0 "$(lines "$WORK/table2.txt")" "no table for a missing folder"
 
 finish

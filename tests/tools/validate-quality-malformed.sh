@@ -75,7 +75,7 @@ case $(reject 4) in
 *) fail "NaN: got '$(reject 4)'" ;;
 esac
 checks=$((checks + 1))
-assert_eq "number: number out of the range of a double" "$(reject 5)" \
+assert_eq "number: member \"value\" is a number out of the range of a double (about 1.8e308)" "$(reject 5)" \
     "1e400: rule and reason"
 assert_contains "$WORK/rejects" '"value\":1e400' "1e400: original input kept"
 

@@ -50,6 +50,10 @@ START_TEST(malformed_lines_classified)
 	ck_assert_int_eq(parse_error("{\"value\":1}"), RECORD_NO_KIND);
 	ck_assert_int_eq(parse_error("{\"kind\":7}"), RECORD_NO_KIND);
 	ck_assert_int_eq(parse_error("{\"kind\":\"\xff\"}"), RECORD_INVALID_UTF8);
+	ck_assert_int_eq(parse_error("{\"kind\":\"m\",\"value\":1,\"value\":-2}"),
+	    RECORD_DUPLICATE_MEMBER);
+	ck_assert_int_eq(parse_error("{\"kind\":\"m\",\"a\":{\"b\":1,\"b\":2}}"),
+	    RECORD_DUPLICATE_MEMBER);
 }
 END_TEST
 
@@ -62,6 +66,34 @@ START_TEST(error_reason_names_position)
 	ck_assert_ptr_null(record_parse(line, strlen(line), &error, why, sizeof why));
 	ck_assert_msg(strstr(why, "invalid JSON at byte") != NULL, "reason: %s", why);
 	ck_assert_str_eq(record_error_rule(error), "json");
+}
+END_TEST
+
+START_TEST(reasons_name_member_and_fix)
+{
+	static const struct {
+		const char *line;
+		const char *reason;
+	} cases[] = {
+		{ "{\"kind\":\"m\",\"value\":NaN}",
+		  "invalid JSON at byte 21: NaN is not a JSON number; write null for a missing value" },
+		{ "{\"kind\":\"m\",\"value\":-Infinity}",
+		  "invalid JSON at byte 21: -Infinity is not a JSON number; write null for a missing value" },
+		{ "{\"kind\":\"m\",\"value\":1e400}",
+		  "member \"value\" is a number out of the range of a double (about 1.8e308)" },
+		{ "{\"kind\":\"m\",\"value\":1,\"value\":2}",
+		  "member \"value\" appears twice: keep one" },
+	};
+	enum record_error error;
+	char why[256];
+
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		cJSON *record = record_parse(cases[i].line, strlen(cases[i].line),
+		    &error, why, sizeof why);
+
+		ck_assert_ptr_null(record);
+		ck_assert_str_eq(why, cases[i].reason);
+	}
 }
 END_TEST
 
@@ -134,6 +166,7 @@ main(void)
 	tcase_add_test(tc, valid_record_parsed);
 	tcase_add_test(tc, malformed_lines_classified);
 	tcase_add_test(tc, error_reason_names_position);
+	tcase_add_test(tc, reasons_name_member_and_fix);
 	tcase_add_test(tc, utf8_sequences_checked);
 	tcase_add_test(tc, writer_orders_and_escapes);
 	tcase_add_test(tc, numbers_round_trip);
