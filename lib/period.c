@@ -44,7 +44,7 @@ period_classify(bool has_start, long start, long end)
 		return PERIOD_INSTANT;
 
 	days = end - start;
-	if (days >= QUARTER_MIN && days <= QUARTER_MAX)
+	if (period_is_quarter_length(days))
 		return PERIOD_QUARTER;
 	if (days >= YTD_6M_MIN && days <= YTD_6M_MAX)
 		return PERIOD_YTD_6M;
@@ -53,6 +53,13 @@ period_classify(bool has_start, long start, long end)
 	if (days >= ANNUAL_MIN && days <= ANNUAL_MAX)
 		return PERIOD_ANNUAL;
 	return PERIOD_UNCLASSIFIED;
+}
+
+/* Whether a duration of this many days (end - start) is a quarter. */
+bool
+period_is_quarter_length(long days)
+{
+	return days >= QUARTER_MIN && days <= QUARTER_MAX;
 }
 
 /* The period_type member of a metric record. */
@@ -65,6 +72,7 @@ period_type_name(enum period_class class)
 	case PERIOD_YTD_6M:	return "ytd";
 	case PERIOD_YTD_9M:	return "ytd";
 	case PERIOD_ANNUAL:	return "annual";
+	case PERIOD_TTM:	return "ttm";
 	case PERIOD_UNCLASSIFIED: break;
 	}
 	return NULL;
@@ -159,6 +167,9 @@ fiscal_period_of(enum period_class class, long end, int year_end_month,
 		return months_since == 9;
 	case PERIOD_ANNUAL:
 		out->name = "FY";
+		return true;
+	case PERIOD_TTM:
+		out->name = "TTM";
 		return true;
 	case PERIOD_UNCLASSIFIED:
 		break;

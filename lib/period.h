@@ -14,7 +14,9 @@
  *   9-month YTD       260-285 days
  *   annual            350-380 days (52- and 53-week years included)
  *
- * Any other length is unclassified and the fact is not used.
+ * Any other length is unclassified and the fact is not used.  A
+ * trailing-twelve-month period is never classified from a fact; it names
+ * the sums of four quarters that quarters.c builds.
  */
 
 enum period_class {
@@ -24,6 +26,8 @@ enum period_class {
 	PERIOD_YTD_6M,
 	PERIOD_YTD_9M,
 	PERIOD_ANNUAL,
+	PERIOD_TTM,		/* trailing twelve months: a sum of four
+				   quarters, never a reported duration */
 };
 
 /* Votes for the month in which a company's fiscal year ends. */
@@ -48,5 +52,6 @@ int fiscal_year_end_month(const struct fiscal_year_end_votes *votes);
 
 bool fiscal_period_of(enum period_class class, long end, int year_end_month,
     struct fiscal_period *out);
+bool period_is_quarter_length(long days);
 
 #endif

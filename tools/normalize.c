@@ -4,17 +4,18 @@
  *
  * Facts arrive grouped by company, as fetch-sec writes them.  The facts of
  * one company that map onto a metric are kept in memory until the cik
- * changes or the input ends.  Then the company's fiscal year end and
- * reporting currency are known, and one fact wins for each key (cik,
- * metric, period_type, period_end).  The winner has the concept listed
- * first in the mapping, then the latest filing date, then the greater
- * accession number.
- * The company record comes first, then its metric records in vocabulary
- * order, period type order and period end order.  Records of other kinds
- * pass through untouched as they are read.
+ * changes or the input ends, so memory is bounded by the largest company.
+ * Then the company's fiscal year end and reporting currency are known:
+ * xbrl_select() keeps one fact per key (cik, metric, period_type,
+ * period_end), quarters_derive() adds the quarters and trailing twelve
+ * months that no filing reports, and the company record is written,
+ * followed by its metric records in vocabulary order, period type order
+ * and period end order.  Records of other kinds pass through untouched as
+ * they are read.
  *
  * Every input line is counted once: as the source of a metric record, as
- * a skip with a reason, as passed through, or as rejected.
+ * a skip with a reason, as passed through, or as rejected.  Derived
+ * records come from no line of their own and are counted apart.
  */
 
 #include <ctype.h>
@@ -35,13 +36,12 @@
 #include "ndjson.h"
 #include "period.h"
 #include "promfile.h"
+#include "quarters.h"
 #include "record.h"
 #include "reject.h"
+#include "xbrl.h"
 
 #define CIK_DIGITS 10
-#define ACCESSION_LENGTH 20	/* 0000320193-23-000106 */
-#define CURRENCY_LENGTH 3	/* ISO 4217 */
-#define UNIT_SIZE 16		/* "USD/shares" and its NUL, with room */
 
 enum {
 	OPT_MAPPING = CLI_OPT_TOOL_FIRST,
@@ -49,6 +49,7 @@ enum {
 	OPT_REJECTS,
 	OPT_MAX_REJECT_RATIO,
 	OPT_MAX_LINE_BYTES,
+	OPT_AS_REPORTED,
 };
 
 static const struct option long_options[] = {
@@ -58,6 +59,7 @@ static const struct option long_options[] = {
 	{ "rejects", required_argument, NULL, OPT_REJECTS },
 	{ "max-reject-ratio", required_argument, NULL, OPT_MAX_REJECT_RATIO },
 	{ "max-line-bytes", required_argument, NULL, OPT_MAX_LINE_BYTES },
+	{ "as-reported", no_argument, NULL, OPT_AS_REPORTED },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -68,11 +70,13 @@ struct options {
 	const char *rejects_path;
 	double max_reject_ratio;
 	size_t max_line_bytes;
+	enum xbrl_choice choice;	/* latest filed, or --as-reported */
 	bool set_mapping;		/* given on the command line, which */
 	bool set_universe;		/* takes precedence over --config */
 	bool set_rejects;
 	bool set_max_reject_ratio;
 	bool set_max_line_bytes;
+	bool set_as_reported;
 };
 
 /* Reasons for a line that produced no record, named as in the summary
@@ -83,7 +87,7 @@ enum skip_reason {
 	SKIP_UNIT_MISMATCH,	/* unit not of the metric's unit kind */
 	SKIP_PERIOD_MISMATCH,	/* instant for a flow metric or the reverse */
 	SKIP_UNCLASSIFIED,	/* duration of no known length or position */
-	SKIP_OTHER_CURRENCY,	/* not the company's reporting currency */
+	SKIP_OTHER_CURRENCY,	/* its key is reported in the reporting currency */
 	SKIP_SUPERSEDED,	/* another fact won the same key */
 	SKIP_REASON_COUNT,
 };
@@ -91,39 +95,6 @@ enum skip_reason {
 static const char *const skip_names[SKIP_REASON_COUNT] = {
 	"blank", "unmapped", "unit-mismatch", "period-mismatch",
 	"unclassified-period", "other-currency", "superseded",
-};
-
-enum metric_kind {
-	METRIC_FLOW,
-	METRIC_INSTANT,
-};
-
-enum unit_kind {
-	UNIT_CURRENCY,
-	UNIT_PER_SHARE,
-	UNIT_SHARES,
-};
-
-struct metric_def {
-	char *name;
-	enum metric_kind kind;
-	enum unit_kind unit_kind;
-};
-
-/* One mapped concept; the table is sorted by taxonomy and concept. */
-struct concept_map {
-	char *taxonomy;
-	char *concept;
-	char *qualified;	/* "taxonomy:Concept", as metric records name it */
-	size_t metric;
-	size_t priority;	/* 0 is preferred */
-};
-
-struct mapping {
-	struct metric_def *metrics;
-	size_t metric_count;
-	struct concept_map *concepts;
-	size_t concept_count;
 };
 
 struct universe_entry {
@@ -154,23 +125,6 @@ struct sec_fact {
 	long filed;
 };
 
-/* A fact kept for its company until the company is complete. */
-struct fact {
-	const struct concept_map *map;
-	enum period_class class;
-	long start;
-	long end;
-	long filed;
-	double value;
-	char unit[UNIT_SIZE];
-	char currency[CURRENCY_LENGTH + 1];	/* "" for shares */
-	char accn[ACCESSION_LENGTH + 1];
-	unsigned long sequence;		/* input order, the last tie-break */
-	int fiscal_year;
-	const char *fiscal_period;
-	bool dropped;			/* counted as skipped at the flush */
-};
-
 /* The run of consecutive sec_fact lines of one company. */
 struct company {
 	bool open;
@@ -178,16 +132,20 @@ struct company {
 	char *ticker;
 	char *name;
 	struct fiscal_year_end_votes votes;
-	struct fact *facts;
+	struct xbrl_fact *facts;
 	size_t count;
 	size_t cap;
+	struct xbrl_records records;	/* reused from company to company */
 };
 
 /* Every input line is counted once: lines = metric_records + skipped +
- * passed_through + rejected. */
+ * passed_through + rejected.  Derived records are counted apart. */
 struct counts {
 	unsigned long lines;
 	unsigned long metric_records;
+	unsigned long derived_quarters;
+	unsigned long ttm_records;
+	unsigned long non_usd_records;	/* metric records in another currency */
 	unsigned long company_records;
 	unsigned long passed_through;
 	unsigned long rejected;
@@ -196,7 +154,7 @@ struct counts {
 
 struct run {
 	const struct options *opt;
-	struct mapping mapping;
+	struct xbrl_mapping mapping;
 	struct universe universe;
 	struct company company;
 	char (*done_ciks)[CIK_DIGITS + 1];	/* companies already written */
@@ -220,9 +178,13 @@ usage(FILE *out)
 "period end, from the XBRL concepts the mapping file lists.  Periods are\n"
 "classified from their dates and placed in the company's fiscal calendar;\n"
 "among facts for the same period, the concept listed first wins, then the\n"
-"latest filing.  Records of other kinds pass through untouched.\n"
+"latest filing.  Quarters that are reported only inside a year-to-date or\n"
+"annual figure are derived, and four consecutive quarters give a trailing\n"
+"twelve months.  Records of other kinds pass through untouched.\n"
 "\n"
 "options:\n"
+"      --as-reported        keep the value first filed for a period instead\n"
+"                           of the latest (restated) one\n"
 "      --mapping=FILE       metric mapping (default: metrics.yaml in the\n"
 "                           schema folder)\n"
 "      --universe=FILE      company universe YAML that supplies categories\n"
@@ -263,6 +225,10 @@ parse_options(int argc, char **argv, struct options *opt)
 		case OPT_MAX_REJECT_RATIO:
 			opt->max_reject_ratio = cli_parse_ratio("--max-reject-ratio", optarg);
 			opt->set_max_reject_ratio = true;
+			break;
+		case OPT_AS_REPORTED:
+			opt->choice = XBRL_FIRST_FILED;
+			opt->set_as_reported = true;
 			break;
 		case OPT_MAX_LINE_BYTES:
 			opt->max_line_bytes = cli_parse_bytes("--max-line-bytes", optarg);
@@ -307,6 +273,7 @@ load_yaml(const char *path, const char *what, int *status)
  *     mapping: /etc/corpintel/metrics.yaml
  *     universe: /etc/corpintel/universe.yaml
  *     max-reject-ratio: 0.01
+ *     as-reported: false
  *
  * The strings stay in *config.  Returns 0 or an exit status.
  */
@@ -336,6 +303,7 @@ apply_config(struct options *opt, struct conf_node **config)
 		bool ok = text != NULL;
 		double ratio;
 		long bytes;
+		bool flag;
 
 		if (strcmp(key, "mapping") == 0) {
 			if (ok && !opt->set_mapping)
@@ -355,6 +323,11 @@ apply_config(struct options *opt, struct conf_node **config)
 			ok = conf_scalar_long(node, &bytes) && bytes > 0;
 			if (ok && !opt->set_max_line_bytes)
 				opt->max_line_bytes = (size_t)bytes;
+		} else if (strcmp(key, "as-reported") == 0) {
+			ok = conf_scalar_bool(node, &flag);
+			if (ok && !opt->set_as_reported)
+				opt->choice = flag ? XBRL_FIRST_FILED :
+				    XBRL_LATEST_FILED;
 		} else {
 			log_error("%s:%lu: unknown normalize option '%s'",
 			    opt->common.config_file, node->line, key);
@@ -369,230 +342,20 @@ apply_config(struct options *opt, struct conf_node **config)
 	return 0;
 }
 
-/* ---- the mapping file ---- */
-
-static int
-compare_concepts(const void *a, const void *b)
-{
-	const struct concept_map *x = a, *y = b;
-	int c = strcmp(x->taxonomy, y->taxonomy);
-
-	return c != 0 ? c : strcmp(x->concept, y->concept);
-}
-
-/* Adds "taxonomy:Concept" to the table.  Returns false after reporting a
- * malformed name. */
-static bool
-add_concept(struct mapping *m, const char *path, const struct conf_node *node,
-    size_t metric, size_t priority)
-{
-	struct concept_map *grown, *c;
-	const char *colon;
-
-	colon = node->type == CONF_NODE_SCALAR ? strchr(node->scalar, ':') : NULL;
-	if (colon == NULL || colon == node->scalar || colon[1] == '\0' ||
-	    strchr(colon + 1, ':') != NULL) {
-		log_error("%s:%lu: metric '%s': a concept must be written "
-		    "taxonomy:Concept, as in us-gaap:Revenues", path, node->line,
-		    m->metrics[metric].name);
-		return false;
-	}
-	grown = realloc(m->concepts, (m->concept_count + 1) * sizeof *grown);
-	if (grown == NULL) {
-		log_error("out of memory");
-		return false;
-	}
-	m->concepts = grown;
-	c = &m->concepts[m->concept_count];
-	c->taxonomy = strndup(node->scalar, (size_t)(colon - node->scalar));
-	c->concept = strdup(colon + 1);
-	c->qualified = strdup(node->scalar);
-	c->metric = metric;
-	c->priority = priority;
-	if (c->taxonomy == NULL || c->concept == NULL || c->qualified == NULL) {
-		free(c->taxonomy);
-		free(c->concept);
-		free(c->qualified);
-		log_error("out of memory");
-		return false;
-	}
-	m->concept_count++;
-	return true;
-}
-
-static bool
-parse_kinds(const char *path, const struct conf_node *entry,
-    struct metric_def *def)
-{
-	const char *kind = conf_map_scalar(entry, "kind");
-	const char *unit = conf_map_scalar(entry, "unit_kind");
-
-	if (kind != NULL && strcmp(kind, "flow") == 0) {
-		def->kind = METRIC_FLOW;
-	} else if (kind != NULL && strcmp(kind, "instant") == 0) {
-		def->kind = METRIC_INSTANT;
-	} else {
-		log_error("%s:%lu: metric '%s': kind must be flow or instant",
-		    path, entry->line, def->name);
-		return false;
-	}
-
-	if (unit != NULL && strcmp(unit, "currency") == 0) {
-		def->unit_kind = UNIT_CURRENCY;
-	} else if (unit != NULL && strcmp(unit, "per-share") == 0) {
-		def->unit_kind = UNIT_PER_SHARE;
-	} else if (unit != NULL && strcmp(unit, "shares") == 0) {
-		def->unit_kind = UNIT_SHARES;
-	} else {
-		log_error("%s:%lu: metric '%s': unit_kind must be currency, "
-		    "per-share or shares for a mapped metric", path, entry->line,
-		    def->name);
-		return false;
-	}
-	return true;
-}
-
-/* Reads one entry of the metrics sequence.  Derived metrics are part of
- * the vocabulary but have no concepts, so they are left to transform. */
-static bool
-parse_metric(struct mapping *m, const char *path, const struct conf_node *entry)
-{
-	const struct conf_node *concepts;
-	struct metric_def *def;
-	const char *name;
-	bool derived = false;
-
-	name = conf_map_scalar(entry, "name");
-	if (entry->type != CONF_NODE_MAPPING || name == NULL || *name == '\0') {
-		log_error("%s:%lu: each metric needs a name", path, entry->line);
-		return false;
-	}
-	if (conf_map_get(entry, "derived") != NULL &&
-	    !conf_scalar_bool(conf_map_get(entry, "derived"), &derived)) {
-		log_error("%s:%lu: metric '%s': derived must be true or false",
-		    path, entry->line, name);
-		return false;
-	}
-	concepts = conf_map_get(entry, "concepts");
-	if (derived) {
-		if (concepts != NULL) {
-			log_error("%s:%lu: metric '%s': a derived metric lists no "
-			    "concepts", path, entry->line, name);
-			return false;
-		}
-		if (conf_map_scalar(entry, "derivation") == NULL) {
-			log_error("%s:%lu: metric '%s': a derived metric needs its "
-			    "derivation formula", path, entry->line, name);
-			return false;
-		}
-		return true;
-	}
-	if (concepts == NULL || concepts->type != CONF_NODE_SEQUENCE ||
-	    concepts->count == 0) {
-		log_error("%s:%lu: metric '%s': concepts must be a list of "
-		    "taxonomy:Concept names", path, entry->line, name);
-		return false;
-	}
-
-	def = &m->metrics[m->metric_count];
-	def->name = strdup(name);
-	if (def->name == NULL) {
-		log_error("out of memory");
-		return false;
-	}
-	m->metric_count++;
-	if (!parse_kinds(path, entry, def))
-		return false;
-	for (size_t i = 0; i < concepts->count; i++)
-		if (!add_concept(m, path, concepts->items[i], m->metric_count - 1,
-		    i))
-			return false;
-	return true;
-}
-
-/* Rejects a concept listed twice, which would make its metric ambiguous. */
-static bool
-concepts_unique(const struct mapping *m, const char *path)
-{
-	for (size_t i = 1; i < m->concept_count; i++) {
-		if (compare_concepts(&m->concepts[i - 1], &m->concepts[i]) != 0)
-			continue;
-		log_error("%s: concept %s is listed twice (metrics '%s' and "
-		    "'%s')", path, m->concepts[i].qualified,
-		    m->metrics[m->concepts[i - 1].metric].name,
-		    m->metrics[m->concepts[i].metric].name);
-		return false;
-	}
-	return true;
-}
-
 /* Loads the mapping.  Returns 0 or an exit status after reporting. */
 static int
-load_mapping(struct mapping *m, const char *path)
+load_mapping(struct xbrl_mapping *m, const char *path)
 {
-	const struct conf_node *list;
 	struct conf_node *root;
 	int status = 0;
 
 	root = load_yaml(path, "mapping file", &status);
 	if (root == NULL)
 		return status;
-
-	list = conf_map_get(root, "metrics");
-	if (list == NULL || list->type != CONF_NODE_SEQUENCE) {
-		log_error("%s: a top-level 'metrics' list is required", path);
+	if (!xbrl_mapping_read(m, root, path))
 		status = EXIT_CONFIG;
-		goto done;
-	}
-	m->metrics = calloc(list->count + 1, sizeof *m->metrics);
-	if (m->metrics == NULL) {
-		log_error("out of memory");
-		status = EXIT_SOFTWARE;
-		goto done;
-	}
-	for (size_t i = 0; i < list->count; i++) {
-		if (!parse_metric(m, path, list->items[i])) {
-			status = EXIT_CONFIG;
-			goto done;
-		}
-	}
-	if (m->concept_count == 0) {
-		log_error("%s: no metric lists any concept", path);
-		status = EXIT_CONFIG;
-		goto done;
-	}
-	qsort(m->concepts, m->concept_count, sizeof *m->concepts,
-	    compare_concepts);
-	if (!concepts_unique(m, path))
-		status = EXIT_CONFIG;
-done:
 	conf_node_free(root);
 	return status;
-}
-
-static void
-free_mapping(struct mapping *m)
-{
-	for (size_t i = 0; i < m->metric_count; i++)
-		free(m->metrics[i].name);
-	for (size_t i = 0; i < m->concept_count; i++) {
-		free(m->concepts[i].taxonomy);
-		free(m->concepts[i].concept);
-		free(m->concepts[i].qualified);
-	}
-	free(m->metrics);
-	free(m->concepts);
-}
-
-static const struct concept_map *
-find_concept(const struct mapping *m, const char *taxonomy, const char *concept)
-{
-	struct concept_map key;
-
-	key.taxonomy = (char *)taxonomy;
-	key.concept = (char *)concept;
-	return bsearch(&key, m->concepts, m->concept_count, sizeof key,
-	    compare_concepts);
 }
 
 /* ---- the universe file ---- */
@@ -771,7 +534,7 @@ digits_only(const char *s, size_t n)
 static bool
 accession_valid(const char *s)
 {
-	return strlen(s) == ACCESSION_LENGTH && digits_only(s, 10) &&
+	return strlen(s) == XBRL_ACCESSION_LENGTH && digits_only(s, 10) &&
 	    s[10] == '-' && digits_only(s + 11, 2) && s[13] == '-' &&
 	    digits_only(s + 14, 6);
 }
@@ -855,74 +618,6 @@ check_sec_fact(struct run *run, const cJSON *record, unsigned long line,
 	return false;
 }
 
-/* ---- units ---- */
-
-static bool
-currency_code(const char *s)
-{
-	for (int i = 0; i < CURRENCY_LENGTH; i++)
-		if (s[i] < 'A' || s[i] > 'Z')
-			return false;
-	return true;
-}
-
-/*
- * Checks the unit against the metric's unit kind: "USD" for currency,
- * "USD/shares" for per-share, "shares" for shares.  Copies the currency
- * code, or "" for shares, into currency.
- */
-static bool
-unit_fits(enum unit_kind kind, const char *unit, char currency[4])
-{
-	size_t n = strlen(unit);
-
-	currency[0] = '\0';
-	switch (kind) {
-	case UNIT_CURRENCY:
-		if (n != CURRENCY_LENGTH || !currency_code(unit))
-			return false;
-		break;
-	case UNIT_PER_SHARE:
-		if (n != CURRENCY_LENGTH + 7 || !currency_code(unit) ||
-		    strcmp(unit + CURRENCY_LENGTH, "/shares") != 0)
-			return false;
-		break;
-	case UNIT_SHARES:
-		return strcmp(unit, "shares") == 0;
-	}
-	memcpy(currency, unit, CURRENCY_LENGTH);
-	currency[CURRENCY_LENGTH] = '\0';
-	return true;
-}
-
-/*
- * The reporting currency of the company: the most frequent currency
- * among its kept facts, the alphabetically first on a tie.  Empty when
- * no fact carries a currency.
- */
-static void
-reporting_currency(const struct company *c, char out[4])
-{
-	unsigned long best_count = 0;
-
-	out[0] = '\0';
-	for (size_t i = 0; i < c->count; i++) {
-		const char *currency = c->facts[i].currency;
-		unsigned long count = 0;
-
-		if (currency[0] == '\0' || strcmp(currency, out) == 0)
-			continue;
-		for (size_t j = 0; j < c->count; j++)
-			if (strcmp(c->facts[j].currency, currency) == 0)
-				count++;
-		if (count > best_count ||
-		    (count == best_count && strcmp(currency, out) < 0)) {
-			best_count = count;
-			memcpy(out, currency, CURRENCY_LENGTH + 1);
-		}
-	}
-}
-
 /* ---- writing records ---- */
 
 static void
@@ -956,7 +651,7 @@ write_company(struct run *run, const struct company *c, const char *ticker,
 
 static void
 write_metric(struct run *run, const struct company *c, const char *ticker,
-    const struct fact *f)
+    const struct xbrl_record *r)
 {
 	struct jsonw *w = &run->out;
 	char date[DATE_TEXT_SIZE];
@@ -968,119 +663,94 @@ write_metric(struct run *run, const struct company *c, const char *ticker,
 		jsonw_string(w, "ticker", ticker);
 	else
 		jsonw_null(w, "ticker");
-	jsonw_string(w, "metric", run->mapping.metrics[f->map->metric].name);
-	jsonw_number(w, "value", f->value);
-	jsonw_string(w, "unit", f->unit);
-	jsonw_string(w, "period_type", period_type_name(f->class));
-	if (f->class == PERIOD_INSTANT) {
+	jsonw_string(w, "metric", run->mapping.metrics[r->metric].name);
+	jsonw_number(w, "value", r->value);
+	jsonw_string(w, "unit", r->unit);
+	jsonw_string(w, "period_type", period_type_name(r->class));
+	if (r->class == PERIOD_INSTANT) {
 		jsonw_null(w, "period_start");
 	} else {
-		date_format(f->start, date);
+		date_format(r->start, date);
 		jsonw_string(w, "period_start", date);
 	}
-	date_format(f->end, date);
+	date_format(r->end, date);
 	jsonw_string(w, "period_end", date);
-	jsonw_int(w, "fiscal_year", f->fiscal_year);
-	if (f->fiscal_period != NULL)
-		jsonw_string(w, "fiscal_period", f->fiscal_period);
+	jsonw_int(w, "fiscal_year", r->fiscal_year);
+	if (r->fiscal_period != NULL)
+		jsonw_string(w, "fiscal_period", r->fiscal_period);
 	else
 		jsonw_null(w, "fiscal_period");
 	jsonw_string(w, "source", "sec");
-	jsonw_string(w, "source_ref", f->accn);
-	date_format(f->filed, date);
+	jsonw_string(w, "source_ref", r->source_ref);
+	date_format(r->filed, date);
 	jsonw_string(w, "filed", date);
-	jsonw_string(w, "concept", f->map->qualified);
-	jsonw_null(w, "derivation");
+	jsonw_bool(w, "revised", r->revised);
+	if (r->concept != NULL)
+		jsonw_string(w, "concept", r->concept->qualified);
+	else
+		jsonw_null(w, "concept");
+	if (r->derivation[0] != '\0')
+		jsonw_string(w, "derivation", r->derivation);
+	else
+		jsonw_null(w, "derivation");
 	jsonw_end(w);
 	write_out(run);
-	run->counts.metric_records++;
 }
 
-/* ---- choosing one fact per key ---- */
+/* ---- one company ---- */
 
-/* Output order of period types: instant, quarter, ytd, annual. */
-static int
-period_type_rank(enum period_class class)
+/* Counts the fate of every fact: used facts became records, the others
+ * are skipped. */
+static void
+count_fates(struct run *run, const struct company *c)
 {
-	switch (class) {
-	case PERIOD_INSTANT:	return 0;
-	case PERIOD_QUARTER:	return 1;
-	case PERIOD_YTD_6M:	return 2;
-	case PERIOD_YTD_9M:	return 2;
-	case PERIOD_ANNUAL:	return 3;
-	case PERIOD_UNCLASSIFIED: break;
+	for (size_t i = 0; i < c->count; i++) {
+		switch (c->facts[i].fate) {
+		case XBRL_USED:
+			run->counts.metric_records++;
+			break;
+		case XBRL_SUPERSEDED:
+			run->counts.skipped[SKIP_SUPERSEDED]++;
+			break;
+		case XBRL_OTHER_CURRENCY:
+			run->counts.skipped[SKIP_OTHER_CURRENCY]++;
+			break;
+		case XBRL_UNCLASSIFIED:
+			run->counts.skipped[SKIP_UNCLASSIFIED]++;
+			break;
+		}
 	}
-	return 4;
-}
-
-/* Orders by key (metric, period type, period end), then best first:
- * dropped facts last, the concept listed first, the latest filing date,
- * the greater accession number, and input order. */
-static int
-compare_facts(const void *a, const void *b)
-{
-	const struct fact *x = a, *y = b;
-	int c;
-
-	if (x->dropped != y->dropped)
-		return x->dropped ? 1 : -1;
-	if (x->map->metric != y->map->metric)
-		return x->map->metric < y->map->metric ? -1 : 1;
-	if (period_type_rank(x->class) != period_type_rank(y->class))
-		return period_type_rank(x->class) - period_type_rank(y->class);
-	if (x->end != y->end)
-		return x->end < y->end ? -1 : 1;
-	if (x->map->priority != y->map->priority)
-		return x->map->priority < y->map->priority ? -1 : 1;
-	if (x->filed != y->filed)
-		return x->filed > y->filed ? -1 : 1;
-	c = strcmp(x->accn, y->accn);
-	if (c != 0)
-		return -c;
-	return x->sequence < y->sequence ? -1 : 1;
-}
-
-static bool
-same_key(const struct fact *x, const struct fact *y)
-{
-	return x->map->metric == y->map->metric &&
-	    period_type_rank(x->class) == period_type_rank(y->class) &&
-	    x->end == y->end;
 }
 
 /*
- * Drops the facts that cannot be placed now that the whole company is
- * known: those in another currency than the reporting one, and the
- * year-to-date durations that do not end 6 or 9 months into the fiscal
- * year.  Sets the fiscal year and period of the others.
+ * Warns once per company whose records are in a currency other than US
+ * dollars: they keep their ISO code, and a reader who adds them up with
+ * dollar figures, or compares them, would be wrong.
  */
 static void
-place_facts(struct run *run, struct company *c)
+flag_currencies(struct run *run, const struct company *c)
 {
-	int year_end = fiscal_year_end_month(&c->votes);
-	char currency[4];
+	char codes[64] = "";
+	unsigned long count = 0;
 
-	reporting_currency(c, currency);
-	for (size_t i = 0; i < c->count; i++) {
-		struct fact *f = &c->facts[i];
-		struct fiscal_period fp;
+	for (size_t i = 0; i < c->records.count; i++) {
+		const char *unit = c->records.items[i].unit;
+		char code[XBRL_CURRENCY_LENGTH + 2];
 
-		if (f->currency[0] != '\0' &&
-		    strcmp(f->currency, currency) != 0) {
-			f->dropped = true;
-			run->counts.skipped[SKIP_OTHER_CURRENCY]++;
+		if (strcmp(unit, "shares") == 0 || strncmp(unit, "USD", 3) == 0)
 			continue;
-		}
-		if (!fiscal_period_of(f->class, f->end, year_end, &fp)) {
-			f->dropped = true;
-			run->counts.skipped[SKIP_UNCLASSIFIED]++;
-			continue;
-		}
-		f->fiscal_year = fp.year;
-		f->fiscal_period = fp.name;
+		count++;
+		snprintf(code, sizeof code, "%.3s", unit);
+		if (strstr(codes, code) == NULL && strlen(codes) + 5 < sizeof codes)
+			snprintf(codes + strlen(codes), sizeof codes - strlen(codes),
+			    "%s%s", codes[0] != '\0' ? ", " : "", code);
 	}
-	log_debug("%s: fiscal year ends in month %d, reporting currency %s",
-	    c->cik, year_end, currency[0] != '\0' ? currency : "none");
+	if (count == 0)
+		return;
+	run->counts.non_usd_records += count;
+	log_warn("cik %s (%s): %lu metric records in %s, not USD; convert "
+	    "them before comparing them with other companies", c->cik, c->name,
+	    count, codes);
 }
 
 static bool
@@ -1114,12 +784,33 @@ reset_company(struct company *c)
 	c->ticker = NULL;
 	c->name = NULL;
 	c->count = 0;
+	c->records.count = 0;
 	c->open = false;
 	memset(&c->votes, 0, sizeof c->votes);
 }
 
-/* Writes the company record and one metric record per key, then empties
- * the buffer for the next company. */
+/* Chooses, derives and orders the company's records.  Exits when out of
+ * memory, as the record loop does. */
+static void
+settle_company(struct run *run, struct company *c)
+{
+	int year_end = fiscal_year_end_month(&c->votes);
+
+	if (!xbrl_select(c->facts, c->count, year_end, run->opt->choice,
+	    &c->records) ||
+	    !quarters_derive(&run->mapping, &c->records, year_end,
+	    &run->counts.derived_quarters, &run->counts.ttm_records)) {
+		log_error("out of memory normalizing cik %s", c->cik);
+		exit(EXIT_SOFTWARE);
+	}
+	xbrl_records_sort(&c->records);
+	count_fates(run, c);
+	log_debug("%s: fiscal year ends in month %d, %zu facts, %zu records",
+	    c->cik, year_end, c->count, c->records.count);
+}
+
+/* Writes the company record and its metric records, then empties the
+ * buffer for the next company. */
 static void
 flush_company(struct run *run)
 {
@@ -1130,8 +821,7 @@ flush_company(struct run *run)
 	if (!c->open)
 		return;
 
-	place_facts(run, c);
-	qsort(c->facts, c->count, sizeof *c->facts, compare_facts);
+	settle_company(run, c);
 
 	/* The universe supplies the category, and the ticker when no fact
 	 * carried one. */
@@ -1140,14 +830,9 @@ flush_company(struct run *run)
 	if (ticker == NULL && entry != NULL)
 		ticker = entry->ticker;
 	write_company(run, c, ticker, entry);
-
-	for (size_t i = 0; i < c->count && !c->facts[i].dropped; i++) {
-		if (i > 0 && same_key(&c->facts[i - 1], &c->facts[i])) {
-			run->counts.skipped[SKIP_SUPERSEDED]++;
-			continue;
-		}
-		write_metric(run, c, ticker, &c->facts[i]);
-	}
+	for (size_t i = 0; i < c->records.count; i++)
+		write_metric(run, c, ticker, &c->records.items[i]);
+	flag_currencies(run, c);
 
 	remember_company(run, c->cik);
 	reset_company(c);
@@ -1177,15 +862,15 @@ open_company(struct run *run, const struct sec_fact *f, unsigned long line)
 /* Keeps a mapped fact for the company.  Returns false when out of memory. */
 static bool
 keep_fact(struct run *run, const struct sec_fact *sf,
-    const struct concept_map *map, enum period_class class,
+    const struct xbrl_concept *concept, enum period_class class,
     const char *currency)
 {
 	struct company *c = &run->company;
-	struct fact *f;
+	struct xbrl_fact *f;
 
 	if (c->count == c->cap) {
 		size_t cap = c->cap == 0 ? 256 : c->cap * 2;
-		struct fact *grown = realloc(c->facts, cap * sizeof *grown);
+		struct xbrl_fact *grown = realloc(c->facts, cap * sizeof *grown);
 
 		if (grown == NULL)
 			return false;
@@ -1194,7 +879,7 @@ keep_fact(struct run *run, const struct sec_fact *sf,
 	}
 	f = &c->facts[c->count++];
 	memset(f, 0, sizeof *f);
-	f->map = map;
+	f->concept = concept;
 	f->class = class;
 	f->start = sf->has_start ? sf->start : 0;
 	f->end = sf->end;
@@ -1202,7 +887,7 @@ keep_fact(struct run *run, const struct sec_fact *sf,
 	f->value = sf->value;
 	snprintf(f->unit, sizeof f->unit, "%s", sf->unit);
 	snprintf(f->currency, sizeof f->currency, "%s", currency);
-	memcpy(f->accn, sf->accn, ACCESSION_LENGTH + 1);
+	memcpy(f->accn, sf->accn, XBRL_ACCESSION_LENGTH + 1);
 	f->sequence = run->sequence++;
 	return true;
 }
@@ -1216,10 +901,10 @@ static bool
 take_fact(struct run *run, const struct sec_fact *sf, unsigned long line)
 {
 	struct company *c = &run->company;
-	const struct concept_map *map;
-	const struct metric_def *def;
+	const struct xbrl_concept *concept;
+	const struct xbrl_metric *def;
 	enum period_class class;
-	char currency[4];
+	char currency[XBRL_CURRENCY_LENGTH + 1];
 
 	if (c->open && strcmp(c->cik, sf->cik) != 0)
 		flush_company(run);
@@ -1231,20 +916,20 @@ take_fact(struct run *run, const struct sec_fact *sf, unsigned long line)
 	if (sf->has_start)
 		fiscal_year_end_vote(&c->votes, sf->start, sf->end);
 
-	map = find_concept(&run->mapping, sf->taxonomy, sf->concept);
-	if (map == NULL) {
+	concept = xbrl_find_concept(&run->mapping, sf->taxonomy, sf->concept);
+	if (concept == NULL) {
 		run->counts.skipped[SKIP_UNMAPPED]++;
 		return true;
 	}
-	def = &run->mapping.metrics[map->metric];
-	if (!unit_fits(def->unit_kind, sf->unit, currency)) {
+	def = &run->mapping.metrics[concept->metric];
+	if (!xbrl_unit_fits(def->unit_kind, sf->unit, currency)) {
 		run->counts.skipped[SKIP_UNIT_MISMATCH]++;
 		log_debug("line %lu: %s in %s does not fit %s", line,
-		    map->qualified, sf->unit, def->name);
+		    concept->qualified, sf->unit, def->name);
 		return true;
 	}
 	class = period_classify(sf->has_start, sf->start, sf->end);
-	if ((def->kind == METRIC_INSTANT) != (class == PERIOD_INSTANT)) {
+	if ((def->kind == XBRL_INSTANT) != (class == PERIOD_INSTANT)) {
 		run->counts.skipped[SKIP_PERIOD_MISMATCH]++;
 		return true;
 	}
@@ -1252,7 +937,7 @@ take_fact(struct run *run, const struct sec_fact *sf, unsigned long line)
 		run->counts.skipped[SKIP_UNCLASSIFIED]++;
 		return true;
 	}
-	return keep_fact(run, sf, map, class, currency);
+	return keep_fact(run, sf, concept, class, currency);
 }
 
 /* ---- the record loop ---- */
@@ -1399,10 +1084,14 @@ log_summary(const struct counts *n)
 		used += (size_t)w;
 	}
 	log_info("%lu lines: %lu metric records out, %lu skipped%s%s%s, "
-	    "%lu passed through, %lu rejected; company records out: %lu",
+	    "%lu passed through, %lu rejected; company records out: %lu; "
+	    "derived records out: %lu (quarters %lu, ttm %lu); records not in "
+	    "USD: %lu",
 	    n->lines, n->metric_records, skipped_total(n),
 	    used > 0 ? " (" : "", reasons, used > 0 ? ")" : "",
-	    n->passed_through, n->rejected, n->company_records);
+	    n->passed_through, n->rejected, n->company_records,
+	    n->derived_quarters + n->ttm_records, n->derived_quarters,
+	    n->ttm_records, n->non_usd_records);
 }
 
 static int
@@ -1421,6 +1110,15 @@ write_metrics_file(const struct counts *n, const char *path)
 	    "kind=\"metric\"", (double)n->metric_records);
 	promfile_counter(pf, "corpintel_records_out_total", "Records written.",
 	    "kind=\"company\"", (double)n->company_records);
+	promfile_counter(pf, "corpintel_derived_records_total",
+	    "Metric records derived from other records, by period type.",
+	    "period_type=\"quarter\"", (double)n->derived_quarters);
+	promfile_counter(pf, "corpintel_derived_records_total",
+	    "Metric records derived from other records, by period type.",
+	    "period_type=\"ttm\"", (double)n->ttm_records);
+	promfile_counter(pf, "corpintel_non_usd_records_total",
+	    "Metric records, reported or derived, in a currency other than "
+	    "USD.", "", (double)n->non_usd_records);
 	promfile_counter(pf, "corpintel_passed_through_total",
 	    "Lines of other kinds copied to the output.", "",
 	    (double)n->passed_through);
@@ -1518,11 +1216,13 @@ done:
 	reject_close(run.rejects);
 	reset_company(&run.company);
 	free(run.company.facts);
+	xbrl_records_free(&run.company.records);
 	free(run.done_ciks);
-	free_mapping(&run.mapping);
+	xbrl_mapping_free(&run.mapping);
 	free_universe(&run.universe);
 	jsonw_free(&run.out);
 	conf_node_free(config);
 	out_status = cli_finish_stdout();
 	return status != 0 ? status : out_status;
 }
+

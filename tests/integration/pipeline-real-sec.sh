@@ -58,8 +58,11 @@ rejected=$(counter "$p" corpintel_rejects_total 'tool=')
 assert_eq "$fetched" "$read_lines" "normalize reads every sec_fact line"
 assert_eq "$read_lines" "$((metrics_out + skipped + passed + rejected))" \
 	"normalize lines = metrics + skipped + passed + rejected"
-assert_eq "$((metrics_out + companies_out))" "$(lines "$WORK/normalized.ndjson")" \
-	"normalize output lines = metric + company records"
+# Derived quarters and trailing twelve months come from no input line and
+# have their own counter.
+derived_out=$(counter "$p" corpintel_derived_records_total 'tool=')
+assert_eq "$((metrics_out + derived_out + companies_out))" "$(lines "$WORK/normalized.ndjson")" \
+	"normalize output lines = metric + derived metric + company records"
 files=$(ls "$facts_dir"/*.json | wc -l | tr -d ' ')
 assert_eq "$files" "$companies_out" "one company record per document"
 duplicates=$(jq -r 'select(.kind == "metric") |

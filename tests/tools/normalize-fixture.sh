@@ -33,6 +33,9 @@ fixtures=$TOP/tests/fixtures/normalize
 #   25 a kind normalize does not know             passed through
 #   26 RevenueFromContract... FY2025 in EUR       other-currency
 #   27 Revenues Q1                                superseded by line 20
+#  derived: Q2 = H1 - Q1 = 590000 - 280000 = 310000,
+#           Q3 = 9M - H1 = 900000 - 590000 = 310000,
+#           TTM to 2026-01-03 = 280000 + 310000 + 310000 + 300000 = 1200000
 # EXSG (ifrs-full, GBP, calendar year, no ticker in its facts):
 #   28 Equity at 2024-12-31                       instant FY 2024
 #   29 Revenue 2024                               annual FY 2024
@@ -44,10 +47,13 @@ assert_status 0 "fixture normalized" -- normalize \
 assert_files_equal "$fixtures/expected.ndjson" "$WORK/out" "output as expected"
 cp "$WORK/out" "$WORK/normalized"
 
-# 31 lines = 15 metric records + 14 skipped + 2 passed through + 0 rejected.
-assert_contains "$WORK/err" "31 lines: 15 metric records out, 14 skipped (blank 1, unmapped 1, unit-mismatch 2, period-mismatch 2, unclassified-period 2, other-currency 2, superseded 4), 2 passed through, 0 rejected; company records out: 2" \
+# 31 lines = 15 metric records + 14 skipped + 2 passed through + 0 rejected;
+# 3 more records are derived (2 quarters, 1 TTM) and 3 are in GBP.
+assert_contains "$WORK/err" "31 lines: 15 metric records out, 14 skipped (blank 1, unmapped 1, unit-mismatch 2, period-mismatch 2, unclassified-period 2, other-currency 2, superseded 4), 2 passed through, 0 rejected; company records out: 2; derived records out: 3 (quarters 2, ttm 1); records not in USD: 3" \
 	"summary reconciles"
-assert_eq 15 "$(grep -c '"kind":"metric"' "$WORK/normalized")" "15 metric records"
+assert_eq 18 "$(grep -c '"kind":"metric"' "$WORK/normalized")" "15 reported + 3 derived metric records"
+assert_contains "$WORK/err" "cik 0000000202 (Example Study Group plc (fictional)): 3 metric records in GBP, not USD" \
+	"GBP records flagged"
 assert_eq 2 "$(grep -c '"kind":"company"' "$WORK/normalized")" "2 company records"
 
 prom() {	# SAMPLE: the value of one sample of the metrics file
@@ -59,6 +65,10 @@ assert_eq 15 "$(prom 'corpintel_records_out_total{tool="normalize",kind="metric"
 assert_eq 4 "$(prom 'corpintel_skipped_total{tool="normalize",reason="superseded"}')" \
 	"metrics: superseded"
 assert_eq 0 "$(prom 'corpintel_rejects_total{tool="normalize"}')" "metrics: rejects"
+assert_eq 2 "$(prom 'corpintel_derived_records_total{tool="normalize",period_type="quarter"}')" \
+	"metrics: derived quarters"
+assert_eq 1 "$(prom 'corpintel_derived_records_total{tool="normalize",period_type="ttm"}')" \
+	"metrics: ttm"
 
 # The checks below repeat single rules of the expected file, so that a
 # failure names the rule that broke.
@@ -72,8 +82,8 @@ assert_eq 1 "$(record revenue annual 2024-12-28 | wc -l | tr -d ' ')" \
 	"one record for a fact in three filings"
 assert_contains "$WORK/normalized" '"value":1010000,"unit":"USD","period_type":"annual","period_start":"2023-12-31","period_end":"2024-12-28"' \
 	"latest filing wins"
-assert_contains "$WORK/normalized" '"source_ref":"0000000101-26-000008","filed":"2026-02-19","concept":"us-gaap:Revenues"' \
-	"record names the latest filing"
+assert_contains "$WORK/normalized" '"source_ref":"0000000101-26-000008","filed":"2026-02-19","revised":true,"concept":"us-gaap:Revenues"' \
+	"record names the latest filing and says the value was revised"
 # Its filing has fy 2025, but the period itself is fiscal 2024.
 assert_contains "$WORK/normalized" '"period_end":"2024-12-28","fiscal_year":2024,"fiscal_period":"FY"' \
 	"fiscal year from the period, not the filing"
@@ -97,7 +107,7 @@ assert_contains "$WORK/normalized" '"period_type":"ytd","period_start":"2024-12-
 	"272 days is nine months"
 assert_eq "" "$(grep '"period_end":"2025-02-28"' "$WORK/normalized")" \
 	"58 days is not classified"
-assert_eq "" "$(grep '"period_start":"2025-06-29"' "$WORK/normalized")" \
+assert_eq "" "$(grep '"period_start":"2025-06-29","period_end":"2026-01-03"' "$WORK/normalized")" \
 	"second half is not a year to date"
 
 # Instants.
