@@ -1,3 +1,4 @@
+#include <errno.h>
 #include <math.h>
 #include <regex.h>
 #include <stdarg.h>
@@ -7,15 +8,25 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <cjson/cJSON.h>
+
 #include "conf.h"
 #include "date.h"
 #include "jsonw.h"
 #include "quality.h"
-#include "record.h"
+#include "quality_record.h"
 
 /* Maximum bytes of a value quoted in a reason: enough to recognize the
  * value, few enough that one huge string cannot fill the reason. */
 #define VALUE_TEXT_MAX 80
+
+/* Terms of one accounting identity, the total included. */
+#define IDENTITY_TERMS_MAX 8
+
+/* Pattern results remembered per rule: CIKs, dates and concepts repeat
+ * from record to record, and a lookup costs far less than regexec. */
+#define PATTERN_CACHE_SLOTS 256
+#define PATTERN_CACHE_TEXT 94
 
 enum check {
 	CHECK_REQUIRED,
@@ -27,15 +38,19 @@ enum check {
 	CHECK_DATE,
 	CHECK_DATE_ORDER,
 	CHECK_UNIQUE,
+	CHECK_DURATION,
+	CHECK_JUMP,
+	CHECK_IDENTITY,
+	CHECK_SCHEMA,
 };
 
 static const char *const check_names[] = {
 	"required", "type", "pattern", "enum", "vocabulary", "range", "date",
-	"date-order", "unique",
+	"date-order", "unique", "duration", "jump", "identity", "schema",
 };
 
 /* The keys a rule of each check may have beside the common ones. */
-static const char *const check_keys[][6] = {
+static const char *const check_keys[][7] = {
 	[CHECK_REQUIRED] = { "members" },
 	[CHECK_TYPE] = { "types" },
 	[CHECK_PATTERN] = { "member", "pattern" },
@@ -46,10 +61,30 @@ static const char *const check_keys[][6] = {
 	[CHECK_DATE] = { "member", "earliest", "latest" },
 	[CHECK_DATE_ORDER] = { "earlier", "later", "allow_equal" },
 	[CHECK_UNIQUE] = { "key" },
+	[CHECK_DURATION] = { "start", "end", "minimum_days", "maximum_days" },
+	[CHECK_JUMP] = { "member", "order", "key", "factor" },
+	[CHECK_IDENTITY] = { "total", "plus", "minus", "tolerance", "key" },
+	[CHECK_SCHEMA] = { "file" },
 };
 
 static const char *const common_keys[] = {
 	"name", "check", "severity", "enabled", "hint", "where",
+};
+
+/* The parts of a JSON Schema, each checked as a rule of its own so that
+ * the report counts them apart. */
+enum aspect {
+	ASPECT_REQUIRED,
+	ASPECT_TYPES,
+	ASPECT_ENUM,
+	ASPECT_PATTERN,
+	ASPECT_LENGTH,
+	ASPECT_RANGE,
+	ASPECTS,
+};
+
+static const char *const aspect_names[] = {
+	"required", "types", "enum", "pattern", "length", "range",
 };
 
 enum json_type {
@@ -59,11 +94,15 @@ enum json_type {
 	TYPE_BOOLEAN,
 	TYPE_OBJECT,
 	TYPE_ARRAY,
+	TYPE_NULL,
+	TYPES,
 };
 
 static const char *const type_names[] = {
-	"string", "number", "integer", "boolean", "object", "array",
+	"string", "number", "integer", "boolean", "object", "array", "null",
 };
+
+#define TYPE_BIT(t)	(1u << (t))
 
 struct string_list {
 	char **items;
@@ -73,20 +112,78 @@ struct string_list {
 /* A "where" condition: the rule applies only to records whose member is
  * a string equal to one of the values. */
 struct condition {
-	char *member;
+	size_t field;
 	struct string_list values;
 };
 
-/* The keys of the records that passed, for the unique check: an encoded
- * key and the line that first carried it, in an open-addressing table. */
+struct cache_slot {
+	unsigned char len;	/* 0: empty */
+	bool match;
+	char text[PATTERN_CACHE_TEXT];
+};
+
+struct pattern {
+	regex_t regex;
+	char *text;		/* as written, for reasons */
+	struct cache_slot *cache;
+};
+
+/* Open addressing over entries that carry their hash; the keys live in
+ * blocks that are freed together. */
 struct key_entry {
-	char *key;
-	unsigned long line;
+	uint64_t hash;
+	const char *key;	/* NULL: a free slot */
+	size_t len;
+	size_t value;		/* the caller's: a line, or an index */
+};
+
+struct key_block {
+	struct key_block *next;
+	size_t used, size;
+	char data[];
 };
 
 struct key_set {
 	struct key_entry *slots;
 	size_t cap;		/* a power of two, or 0 */
+	size_t count;
+	struct key_block *blocks;
+};
+
+/* The last period seen per key, for the jump check. */
+struct last_value {
+	long order;
+	double value;
+	unsigned long line;
+};
+
+/* The values of one company and period that an identity sums. */
+struct identity_group {
+	unsigned int present;	/* a bit per term */
+	double values[IDENTITY_TERMS_MAX];
+	unsigned long lines[IDENTITY_TERMS_MAX];
+};
+
+/* One property of a JSON Schema, compiled. */
+struct schema_property {
+	char *name;
+	size_t field;
+	bool required;
+	unsigned int types;		/* TYPE_BIT of each; 0: any */
+	unsigned int item_types;	/* arrays: allowed types of items */
+	struct string_list values;	/* enum of strings */
+	bool has_enum, enum_null;
+	struct pattern *pattern;
+	char *description;
+	long min_length, max_length;	/* -1: none */
+	double minimum, maximum;
+	bool has_minimum, has_maximum;
+	bool minimum_exclusive, maximum_exclusive;
+};
+
+struct schema {
+	char *file;
+	struct schema_property *properties;
 	size_t count;
 };
 
@@ -100,15 +197,16 @@ struct rule {
 	struct condition *where;
 	size_t where_count;
 
-	/* The members a check reads.  The required check lists them, the
-	 * type check pairs each with types[i], the unique check uses them
-	 * as its key, and every other check reads items[0] only. */
+	/* The members a check reads, and their field numbers in the kind.
+	 * The required check lists them, the type check pairs each with
+	 * types[i], the unique, jump and identity checks use them as their
+	 * key, and every other check reads items[0] only. */
 	struct string_list members;
+	size_t *fields;
 	enum json_type *types;
 
-	regex_t regex;
-	char *pattern;			/* NULL until regex is compiled */
-	struct string_list values;	/* enum */
+	struct pattern *pattern;
+	struct string_list values;	/* enum; identity: the terms */
 
 	double minimum, maximum;
 	bool has_minimum, has_maximum;
@@ -117,10 +215,30 @@ struct rule {
 	long earliest, latest;		/* days since 1970-01-01 */
 	bool has_earliest, has_latest, latest_is_today;
 
-	char *earlier, *later;
+	char *earlier, *later;		/* date-order, duration */
+	size_t earlier_field, later_field;
 	bool allow_equal;
 
-	struct key_set seen;
+	double factor;			/* jump */
+	size_t value_field, name_field;	/* jump, identity */
+
+	double signs[IDENTITY_TERMS_MAX];	/* identity: +1, -1, the total 0 */
+	double tolerance;
+	struct identity_group *groups;
+	size_t group_count, group_cap;
+
+	struct key_set seen;		/* unique; jump, identity: an index */
+	char *pending;			/* unique: the key of the record being */
+	size_t pending_len;		/* checked, kept for remember_key */
+	size_t pending_cap;
+	uint64_t pending_hash;
+	bool has_pending;
+	struct last_value *last;
+	size_t last_count, last_cap;
+
+	struct schema *schema;		/* shared by the aspects of a file */
+	enum aspect aspect;
+	bool owns_schema;
 
 	unsigned long checked, failed;
 	size_t example_count;
@@ -131,6 +249,21 @@ struct kind {
 	char *name;
 	size_t first;		/* index of its first rule */
 	size_t count;
+	struct string_list fields;	/* the members its rules read */
+	struct key_set field_index;	/* member name to field number */
+	const struct qrec_member **slots;	/* per record, by field */
+};
+
+/* A company whose records some rules skip or only warn about. */
+enum override {
+	OVERRIDE_NONE,
+	OVERRIDE_DISABLE,
+	OVERRIDE_WARN,
+};
+
+struct company {
+	char *cik;
+	unsigned char *overrides;	/* an enum override per rule */
 };
 
 struct quality_rules {
@@ -140,6 +273,8 @@ struct quality_rules {
 	size_t kind_count;
 	struct string_list vocabulary;
 	char *vocabulary_name;	/* as written in the rules file */
+	struct company *companies;
+	size_t company_count;
 };
 
 struct loader {
@@ -147,21 +282,36 @@ struct loader {
 	char *error;
 	size_t error_size;
 	struct quality_rules *rules;
+	struct kind *kind;	/* the kind being read */
 };
 
 /* The rule being checked against one record. */
 struct run {
 	struct quality_result *result;
-	const struct rule *rule;
+	struct rule *rule;
+	const struct kind *kind;
 	size_t index;
+	enum quality_severity severity;
 	bool failed;
+};
+
+/* Fields every kind has, for the company overrides and reasons. */
+enum {
+	FIELD_CIK,
+	FIELD_METRIC,
+	FIELD_VALUE,
 };
 
 static void
 load_error(struct loader *ld, unsigned long line, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
-static const struct kind *find_kind(const struct quality_rules *rules,
-    const char *name);
+static struct kind *find_kind(const struct quality_rules *rules,
+    const char *name, size_t len);
+static bool key_set_add(struct key_set *set, const char *key, size_t len,
+    size_t value, size_t **slot_value);
+static const struct key_entry *key_set_find(const struct key_set *set,
+    const char *key, size_t len);
+static void key_set_free(struct key_set *set);
 
 static void
 load_error(struct loader *ld, unsigned long line, const char *fmt, ...)
@@ -208,6 +358,45 @@ string_list_contains(const struct string_list *list, const char *text)
 		if (strcmp(list->items[i], text) == 0)
 			return true;
 	return false;
+}
+
+/*
+ * Returns the field number of a member name in the kind being loaded,
+ * adding it when new.  Rules read members by field number, so that a
+ * record's members are looked up once per record, not once per rule.
+ */
+static bool
+intern_field(struct loader *ld, const char *name, size_t *field)
+{
+	struct kind *kind = ld->kind;
+	const struct key_entry *e;
+	size_t len = strlen(name);
+
+	e = key_set_find(&kind->field_index, name, len);
+	if (e != NULL) {
+		*field = e->value;
+		return true;
+	}
+	*field = kind->fields.count;
+	if (!string_list_add(&kind->fields, name) ||
+	    !key_set_add(&kind->field_index, name, len, *field, NULL)) {
+		load_error(ld, 0, "out of memory");
+		return false;
+	}
+	return true;
+}
+
+/* Gives each member of the rule its field number. */
+static bool
+intern_members(struct loader *ld, struct rule *r)
+{
+	r->fields = calloc(r->members.count + 1, sizeof *r->fields);
+	if (r->fields == NULL)
+		return false;
+	for (size_t i = 0; i < r->members.count; i++)
+		if (!intern_field(ld, r->members.items[i], &r->fields[i]))
+			return false;
+	return true;
 }
 
 /*
@@ -266,7 +455,7 @@ allowed_key(enum check check, const char *key)
 	for (size_t i = 0; i < sizeof common_keys / sizeof *common_keys; i++)
 		if (strcmp(common_keys[i], key) == 0)
 			return true;
-	for (size_t i = 0; i < 6 && check_keys[check][i] != NULL; i++)
+	for (size_t i = 0; i < 7 && check_keys[check][i] != NULL; i++)
 		if (strcmp(check_keys[check][i], key) == 0)
 			return true;
 	return false;
@@ -288,8 +477,9 @@ parse_check(struct loader *ld, const struct conf_node *node, enum check *check)
 		}
 	}
 	load_error(ld, conf_map_get(node, "check")->line,
-	    "unknown check \"%s\": use required, type, pattern, enum, "
-	    "vocabulary, range, date, date-order or unique", text);
+	    "unknown check \"%s\": use schema, required, type, pattern, enum, "
+	    "vocabulary, range, date, date-order, duration, unique, jump or "
+	    "identity", text);
 	return false;
 }
 
@@ -351,8 +541,8 @@ parse_common(struct loader *ld, const struct conf_node *node, struct rule *r)
 	}
 	r->where_count = item->count;
 	for (size_t i = 0; i < item->count; i++) {
-		r->where[i].member = strdup(item->keys[i]);
-		if (!load_scalars(ld, item->items[i], "where",
+		if (!intern_field(ld, item->keys[i], &r->where[i].field) ||
+		    !load_scalars(ld, item->items[i], "where",
 		    &r->where[i].values))
 			return false;
 	}
@@ -374,6 +564,18 @@ parse_member(struct loader *ld, const struct conf_node *node, struct rule *r)
 }
 
 static bool
+type_named(const char *name, enum json_type *type)
+{
+	for (size_t t = 0; t < TYPES; t++) {
+		if (strcmp(name, type_names[t]) == 0) {
+			*type = (enum json_type)t;
+			return true;
+		}
+	}
+	return false;
+}
+
+static bool
 parse_types(struct loader *ld, const struct conf_node *node, struct rule *r)
 {
 	const struct conf_node *types = conf_map_get(node, "types");
@@ -390,23 +592,115 @@ parse_types(struct loader *ld, const struct conf_node *node, struct rule *r)
 		return false;
 	for (size_t i = 0; i < types->count; i++) {
 		const struct conf_node *type = types->items[i];
-		size_t t;
 
-		for (t = 0; t < sizeof type_names / sizeof *type_names; t++)
-			if (type->type == CONF_NODE_SCALAR &&
-			    strcmp(type->scalar, type_names[t]) == 0)
-				break;
-		if (t == sizeof type_names / sizeof *type_names) {
+		if (type->type != CONF_NODE_SCALAR ||
+		    !type_named(type->scalar, &r->types[i])) {
 			load_error(ld, type->line, "rule %s: unknown type for "
 			    "\"%s\": use string, number, integer, boolean, "
 			    "object or array", r->name, types->keys[i]);
 			return false;
 		}
-		r->types[i] = (enum json_type)t;
 		if (!string_list_add(&r->members, types->keys[i]))
 			return false;
 	}
 	return true;
+}
+
+static void
+pattern_free(struct pattern *p)
+{
+	if (p == NULL)
+		return;
+	regfree(&p->regex);
+	free(p->text);
+	free(p->cache);
+	free(p);
+}
+
+/*
+ * Compiles a pattern.  JSON Schema patterns are ECMA-262 expressions;
+ * the escapes they use for classes (\d, \w, \s) are rewritten for POSIX
+ * regcomp, which has no such escapes, and the rest is left alone: the
+ * patterns of a record contract keep to what both dialects read alike.
+ */
+static struct pattern *
+pattern_compile(const char *text, char *message, size_t size)
+{
+	struct pattern *p = calloc(1, sizeof *p);
+	size_t len = strlen(text), n = 0;
+	char *posix = malloc(len * 12 + 1);
+	bool in_class = false;
+	int status;
+
+	if (p == NULL || posix == NULL) {
+		free(p);
+		free(posix);
+		snprintf(message, size, "out of memory");
+		return NULL;
+	}
+	for (size_t i = 0; i < len; i++) {
+		const char *class = NULL;
+
+		if (text[i] == '\\' && i + 1 < len) {
+			switch (text[i + 1]) {
+			case 'd': class = "0-9"; break;
+			case 'w': class = "A-Za-z0-9_"; break;
+			case 's': class = " \t\n\r\f\v"; break;
+			}
+		}
+		if (class != NULL) {
+			n += (size_t)sprintf(posix + n, in_class ? "%s" : "[%s]",
+			    class);
+			i++;
+			continue;
+		}
+		if (text[i] == '[' && !in_class)
+			in_class = true;
+		else if (text[i] == ']' && in_class)
+			in_class = false;
+		posix[n++] = text[i];
+	}
+	posix[n] = '\0';
+
+	status = regcomp(&p->regex, posix, REG_EXTENDED | REG_NOSUB);
+	free(posix);
+	if (status != 0) {
+		regerror(status, &p->regex, message, size);
+		free(p);
+		return NULL;
+	}
+	p->text = strdup(text);
+	p->cache = calloc(PATTERN_CACHE_SLOTS, sizeof *p->cache);
+	if (p->text == NULL || p->cache == NULL) {
+		pattern_free(p);
+		snprintf(message, size, "out of memory");
+		return NULL;
+	}
+	return p;
+}
+
+static uint64_t
+hash_bytes(const char *key, size_t len)
+{
+	return qrec_hash(key, len);
+}
+
+static bool
+pattern_match(struct pattern *p, const char *text, size_t len)
+{
+	struct cache_slot *slot;
+	bool match;
+
+	if (len == 0 || len >= PATTERN_CACHE_TEXT)
+		return regexec(&p->regex, text, 0, NULL, 0) == 0;
+	slot = &p->cache[hash_bytes(text, len) & (PATTERN_CACHE_SLOTS - 1)];
+	if (slot->len == len && memcmp(slot->text, text, len) == 0)
+		return slot->match;
+	match = regexec(&p->regex, text, 0, NULL, 0) == 0;
+	memcpy(slot->text, text, len);
+	slot->len = (unsigned char)len;
+	slot->match = match;
+	return match;
 }
 
 static bool
@@ -414,23 +708,16 @@ parse_pattern(struct loader *ld, const struct conf_node *node, struct rule *r)
 {
 	const struct conf_node *item = conf_map_get(node, "pattern");
 	char message[200];
-	int status;
 
 	if (item == NULL || item->type != CONF_NODE_SCALAR) {
 		load_error(ld, node->line, "rule %s: pattern check needs a "
 		    "\"pattern\" (a POSIX extended regular expression)", r->name);
 		return false;
 	}
-	status = regcomp(&r->regex, item->scalar, REG_EXTENDED | REG_NOSUB);
-	if (status != 0) {
-		regerror(status, &r->regex, message, sizeof message);
+	r->pattern = pattern_compile(item->scalar, message, sizeof message);
+	if (r->pattern == NULL) {
 		load_error(ld, item->line, "rule %s: invalid pattern \"%s\": %s",
 		    r->name, item->scalar, message);
-		return false;
-	}
-	r->pattern = strdup(item->scalar);
-	if (r->pattern == NULL) {
-		regfree(&r->regex);
 		return false;
 	}
 	return true;
@@ -474,8 +761,8 @@ parse_range(struct loader *ld, const struct conf_node *node, struct rule *r)
 	    &r->maximum, &r->has_maximum, &r->maximum_exclusive))
 		return false;
 	if (!r->has_minimum && !r->has_maximum) {
-		load_error(ld, node->line, "rule %s: range check needs a minimum "
-		    "or a maximum", r->name);
+		load_error(ld, node->line, "rule %s: %s check needs a minimum "
+		    "or a maximum", r->name, check_names[r->check]);
 		return false;
 	}
 	return true;
@@ -504,27 +791,80 @@ parse_date_bound(struct loader *ld, const struct conf_node *node,
 	return true;
 }
 
+/* Reads the two date members of a date-order or duration check. */
 static bool
-parse_date_order(struct loader *ld, const struct conf_node *node,
-    struct rule *r)
+parse_two_dates(struct loader *ld, const struct conf_node *node,
+    struct rule *r, const char *first_key, const char *second_key)
 {
-	const char *earlier = conf_map_scalar(node, "earlier");
-	const char *later = conf_map_scalar(node, "later");
-	const struct conf_node *item = conf_map_get(node, "allow_equal");
+	const char *earlier = conf_map_scalar(node, first_key);
+	const char *later = conf_map_scalar(node, second_key);
 
 	if (earlier == NULL || later == NULL) {
-		load_error(ld, node->line, "rule %s: date-order check needs "
-		    "\"earlier\" and \"later\" members", r->name);
+		load_error(ld, node->line, "rule %s: %s check needs \"%s\" and "
+		    "\"%s\" members", r->name, check_names[r->check], first_key,
+		    second_key);
 		return false;
 	}
 	r->earlier = strdup(earlier);
 	r->later = strdup(later);
+	return r->earlier != NULL && r->later != NULL &&
+	    intern_field(ld, earlier, &r->earlier_field) &&
+	    intern_field(ld, later, &r->later_field);
+}
+
+static bool
+parse_date_order(struct loader *ld, const struct conf_node *node,
+    struct rule *r)
+{
+	const struct conf_node *item = conf_map_get(node, "allow_equal");
+
+	if (!parse_two_dates(ld, node, r, "earlier", "later"))
+		return false;
 	if (item != NULL && !conf_scalar_bool(item, &r->allow_equal)) {
 		load_error(ld, item->line, "rule %s: allow_equal must be true or "
 		    "false", r->name);
 		return false;
 	}
-	return r->earlier != NULL && r->later != NULL;
+	return true;
+}
+
+static bool
+parse_days(struct loader *ld, const struct conf_node *node, struct rule *r,
+    const char *key, double *days, bool *has)
+{
+	const struct conf_node *item = conf_map_get(node, key);
+	long value;
+
+	if (item == NULL)
+		return true;
+	if (!conf_scalar_long(item, &value) || value < 0) {
+		load_error(ld, item->line, "rule %s: %s must be a whole number "
+		    "of days", r->name, key);
+		return false;
+	}
+	*days = (double)value;
+	*has = true;
+	return true;
+}
+
+/* A duration: the days from start to end, both included, within the
+ * bounds; the range bounds hold the days. */
+static bool
+parse_duration(struct loader *ld, const struct conf_node *node,
+    struct rule *r)
+{
+	if (!parse_two_dates(ld, node, r, "start", "end") ||
+	    !parse_days(ld, node, r, "minimum_days", &r->minimum,
+	    &r->has_minimum) ||
+	    !parse_days(ld, node, r, "maximum_days", &r->maximum,
+	    &r->has_maximum))
+		return false;
+	if (!r->has_minimum && !r->has_maximum) {
+		load_error(ld, node->line, "rule %s: duration check needs "
+		    "minimum_days or maximum_days", r->name);
+		return false;
+	}
+	return true;
 }
 
 static bool
@@ -540,6 +880,121 @@ parse_list_key(struct loader *ld, const struct conf_node *node,
 	}
 	return load_scalars(ld, item, key, &r->members);
 }
+
+/* Reads the optional "key" of a jump or identity check, which groups
+ * the records it compares; dflt lists the members used without one. */
+static bool
+parse_group_key(struct loader *ld, const struct conf_node *node,
+    struct rule *r, const char *const *dflt)
+{
+	if (conf_map_get(node, "key") != NULL)
+		return parse_list_key(ld, node, r, "key");
+	for (size_t i = 0; dflt[i] != NULL; i++)
+		if (!string_list_add(&r->members, dflt[i]))
+			return false;
+	return true;
+}
+
+static bool
+parse_positive(struct loader *ld, const struct conf_node *node,
+    struct rule *r, const char *key, double *value)
+{
+	const struct conf_node *item = conf_map_get(node, key);
+
+	if (item == NULL)
+		return true;
+	if (!conf_scalar_double(item, value) || !(*value > 0)) {
+		load_error(ld, item->line, "rule %s: %s must be a number above 0",
+		    r->name, key);
+		return false;
+	}
+	return true;
+}
+
+/*
+ * A jump: a value more than factor times the value of the previous
+ * period with the same key, or less than its factor-th part.
+ */
+static bool
+parse_jump(struct loader *ld, const struct conf_node *node, struct rule *r)
+{
+	static const char *const dflt[] = { "cik", "metric", "period_type",
+	    "unit", NULL };
+	const char *value = conf_map_scalar(node, "member");
+	const char *order = conf_map_scalar(node, "order");
+
+	r->factor = 10;
+	if (!parse_positive(ld, node, r, "factor", &r->factor))
+		return false;
+	if (!(r->factor > 1)) {
+		load_error(ld, node->line, "rule %s: factor must be above 1",
+		    r->name);
+		return false;
+	}
+	r->later = strdup(order != NULL ? order : "period_end");
+	if (r->later == NULL ||
+	    !intern_field(ld, value != NULL ? value : "value", &r->value_field) ||
+	    !intern_field(ld, r->later, &r->later_field))
+		return false;
+	return parse_group_key(ld, node, r, dflt);
+}
+
+static bool
+add_terms(struct loader *ld, const struct conf_node *node, struct rule *r,
+    const char *key, double sign)
+{
+	const struct conf_node *item = conf_map_get(node, key);
+	size_t first = r->values.count;
+
+	if (item == NULL)
+		return true;
+	if (!load_scalars(ld, item, key, &r->values))
+		return false;
+	if (r->values.count > IDENTITY_TERMS_MAX) {
+		load_error(ld, item->line, "rule %s: an identity has at most %d "
+		    "terms", r->name, IDENTITY_TERMS_MAX);
+		return false;
+	}
+	for (size_t i = first; i < r->values.count; i++)
+		r->signs[i] = sign;
+	return true;
+}
+
+/*
+ * An identity: total = sum of plus - sum of minus, over the records of
+ * one group (a company, period and unit by default) whose "metric" is
+ * one of the terms.  values[0] is the total.
+ */
+static bool
+parse_identity(struct loader *ld, const struct conf_node *node,
+    struct rule *r)
+{
+	static const char *const dflt[] = { "cik", "period_type",
+	    "period_start", "period_end", "unit", NULL };
+	const char *total = conf_map_scalar(node, "total");
+
+	if (total == NULL || (conf_map_get(node, "plus") == NULL &&
+	    conf_map_get(node, "minus") == NULL)) {
+		load_error(ld, node->line, "rule %s: identity check needs a "
+		    "\"total\" and \"plus\" or \"minus\" terms", r->name);
+		return false;
+	}
+	if (!string_list_add(&r->values, total))
+		return false;
+	r->signs[0] = 0;
+	r->tolerance = 0.001;
+	if (!add_terms(ld, node, r, "plus", 1) ||
+	    !add_terms(ld, node, r, "minus", -1) ||
+	    !parse_positive(ld, node, r, "tolerance", &r->tolerance))
+		return false;
+	if (!intern_field(ld, "metric", &r->name_field) ||
+	    !intern_field(ld, "value", &r->value_field))
+		return false;
+	return parse_group_key(ld, node, r, dflt);
+}
+
+static bool parse_schema(struct loader *ld, const struct conf_node *node,
+    struct rule *r);
 
 /* Reads the keys specific to the rule's check. */
 static bool
@@ -584,6 +1039,375 @@ parse_check_keys(struct loader *ld, const struct conf_node *node,
 		return parse_date_order(ld, node, r);
 	case CHECK_UNIQUE:
 		return parse_list_key(ld, node, r, "key");
+	case CHECK_DURATION:
+		return parse_duration(ld, node, r);
+	case CHECK_JUMP:
+		return parse_jump(ld, node, r);
+	case CHECK_IDENTITY:
+		return parse_identity(ld, node, r);
+	case CHECK_SCHEMA:
+		return parse_schema(ld, node, r);
+	}
+	return false;
+}
+
+/* Resolves a file named in the rules file: a relative path is taken
+ * from the folder of the rules file. */
+static bool
+beside_rules(struct loader *ld, const char *name, char *path, size_t size)
+{
+	const char *slash = strrchr(ld->path, '/');
+	int n;
+
+	if (name[0] == '/' || slash == NULL)
+		n = snprintf(path, size, "%s", name);
+	else
+		n = snprintf(path, size, "%.*s/%s", (int)(slash - ld->path),
+		    ld->path, name);
+	return n >= 0 && (size_t)n < size;
+}
+
+static char *
+read_file(const char *path, char *message, size_t size)
+{
+	FILE *fp = fopen(path, "r");
+	char *text = NULL;
+	long len;
+
+	if (fp == NULL) {
+		snprintf(message, size, "%.400s: %s", path, strerror(errno));
+		return NULL;
+	}
+	if (fseek(fp, 0, SEEK_END) == 0 && (len = ftell(fp)) >= 0 &&
+	    fseek(fp, 0, SEEK_SET) == 0 && (text = malloc((size_t)len + 1)) != NULL) {
+		if (fread(text, 1, (size_t)len, fp) == (size_t)len) {
+			text[len] = '\0';
+		} else {
+			free(text);
+			text = NULL;
+		}
+	}
+	if (text == NULL)
+		snprintf(message, size, "%.400s: read error", path);
+	fclose(fp);
+	return text;
+}
+
+static void
+schema_free(struct schema *s)
+{
+	if (s == NULL)
+		return;
+	for (size_t i = 0; i < s->count; i++) {
+		struct schema_property *p = &s->properties[i];
+
+		free(p->name);
+		string_list_free(&p->values);
+		pattern_free(p->pattern);
+		free(p->description);
+	}
+	free(s->properties);
+	free(s->file);
+	free(s);
+}
+
+static struct schema_property *
+schema_property(struct loader *ld, struct schema *s, const char *name)
+{
+	struct schema_property *grown, *p;
+
+	for (size_t i = 0; i < s->count; i++)
+		if (strcmp(s->properties[i].name, name) == 0)
+			return &s->properties[i];
+	grown = realloc(s->properties, (s->count + 1) * sizeof *grown);
+	if (grown == NULL)
+		return NULL;
+	s->properties = grown;
+	p = &s->properties[s->count];
+	memset(p, 0, sizeof *p);
+	p->min_length = p->max_length = -1;
+	p->name = strdup(name);
+	if (p->name == NULL || !intern_field(ld, name, &p->field))
+		return NULL;
+	s->count++;
+	return p;
+}
+
+/* Reads "type" (a name or a list of names) into bits. */
+static bool
+schema_types(const cJSON *type, unsigned int *bits)
+{
+	enum json_type t;
+	const cJSON *item;
+
+	if (cJSON_IsString(type)) {
+		if (!type_named(type->valuestring, &t))
+			return false;
+		*bits |= TYPE_BIT(t);
+		return true;
+	}
+	if (!cJSON_IsArray(type))
+		return false;
+	cJSON_ArrayForEach(item, type)
+		if (!cJSON_IsString(item) || !type_named(item->valuestring, &t))
+			return false;
+		else
+			*bits |= TYPE_BIT(t);
+	return true;
+}
+
+static bool
+schema_enum(struct schema_property *p, const cJSON *list)
+{
+	const cJSON *item;
+
+	p->has_enum = true;
+	cJSON_ArrayForEach(item, list) {
+		if (cJSON_IsNull(item))
+			p->enum_null = true;
+		else if (!cJSON_IsString(item) ||
+		    !string_list_add(&p->values, item->valuestring))
+			return false;
+	}
+	return true;
+}
+
+static bool
+schema_length(const cJSON *node, const char *key, long *length)
+{
+	const cJSON *item = cJSON_GetObjectItemCaseSensitive(node, key);
+
+	if (item == NULL)
+		return true;
+	if (!cJSON_IsNumber(item) || item->valuedouble < 0 ||
+	    item->valuedouble != floor(item->valuedouble))
+		return false;
+	*length = (long)item->valuedouble;
+	return true;
+}
+
+static bool
+schema_bound(const cJSON *node, const char *inclusive, const char *exclusive,
+    double *bound, bool *has, bool *is_exclusive)
+{
+	const cJSON *item = cJSON_GetObjectItemCaseSensitive(node, inclusive);
+
+	*is_exclusive = false;
+	if (item == NULL) {
+		item = cJSON_GetObjectItemCaseSensitive(node, exclusive);
+		*is_exclusive = true;
+	}
+	if (item == NULL)
+		return true;
+	if (!cJSON_IsNumber(item))
+		return false;
+	*bound = item->valuedouble;
+	*has = true;
+	return true;
+}
+
+/*
+ * Compiles one property of a JSON Schema.  The keywords read are those a
+ * flat record contract needs: type (a name or a list, "null" making the
+ * member nullable), const, enum (strings and null), pattern, minLength,
+ * maxLength, minimum, maximum, exclusiveMinimum, exclusiveMaximum and
+ * the type of array items.  Other keywords (description aside) are
+ * documentation to this reader.  Returns the offending keyword or NULL.
+ */
+static const char *
+schema_compile_property(struct schema_property *p, const cJSON *node,
+    char *message, size_t size)
+{
+	const cJSON *item;
+
+	item = cJSON_GetObjectItemCaseSensitive(node, "type");
+	if (item != NULL && !schema_types(item, &p->types))
+		return "type";
+	item = cJSON_GetObjectItemCaseSensitive(node, "const");
+	if (item != NULL) {
+		if (!cJSON_IsString(item) ||
+		    !string_list_add(&p->values, item->valuestring))
+			return "const";
+		p->has_enum = true;
+	}
+	item = cJSON_GetObjectItemCaseSensitive(node, "enum");
+	if (item != NULL && (!cJSON_IsArray(item) || !schema_enum(p, item)))
+		return "enum";
+	item = cJSON_GetObjectItemCaseSensitive(node, "pattern");
+	if (item != NULL) {
+		if (!cJSON_IsString(item))
+			return "pattern";
+		p->pattern = pattern_compile(item->valuestring, message, size);
+		if (p->pattern == NULL)
+			return "pattern";
+	}
+	if (!schema_length(node, "minLength", &p->min_length))
+		return "minLength";
+	if (!schema_length(node, "maxLength", &p->max_length))
+		return "maxLength";
+	if (!schema_bound(node, "minimum", "exclusiveMinimum", &p->minimum,
+	    &p->has_minimum, &p->minimum_exclusive))
+		return "minimum";
+	if (!schema_bound(node, "maximum", "exclusiveMaximum", &p->maximum,
+	    &p->has_maximum, &p->maximum_exclusive))
+		return "maximum";
+	item = cJSON_GetObjectItemCaseSensitive(node, "items");
+	if (item != NULL) {
+		item = cJSON_GetObjectItemCaseSensitive(item, "type");
+		if (item != NULL && !schema_types(item, &p->item_types))
+			return "items";
+	}
+	item = cJSON_GetObjectItemCaseSensitive(node, "description");
+	if (cJSON_IsString(item)) {
+		size_t len = strlen(item->valuestring);
+
+		p->description = strdup(item->valuestring);
+		/* It follows a reason in parentheses: no final period. */
+		if (p->description != NULL && len > 0 &&
+		    p->description[len - 1] == '.')
+			p->description[len - 1] = '\0';
+	}
+	return NULL;
+}
+
+static bool
+schema_compile(struct loader *ld, struct schema *s, const cJSON *root,
+    const char *path, unsigned long line)
+{
+	const cJSON *properties = cJSON_GetObjectItemCaseSensitive(root,
+	    "properties");
+	const cJSON *required = cJSON_GetObjectItemCaseSensitive(root,
+	    "required");
+	const cJSON *item;
+	char message[200] = "not valid here";
+	const char *bad;
+
+	if (!cJSON_IsObject(properties)) {
+		load_error(ld, line, "schema %s: expected an object "
+		    "\"properties\"", path);
+		return false;
+	}
+	cJSON_ArrayForEach(item, properties) {
+		struct schema_property *p = schema_property(ld, s, item->string);
+
+		if (p == NULL)
+			return false;
+		if (!cJSON_IsObject(item)) {
+			load_error(ld, line, "schema %s: property \"%s\" is not "
+			    "an object", path, item->string);
+			return false;
+		}
+		bad = schema_compile_property(p, item, message, sizeof message);
+		if (bad != NULL) {
+			load_error(ld, line, "schema %s: property \"%s\": %s: %s "
+			    "(this reader takes type, const, enum of strings, "
+			    "pattern, minLength, maxLength, minimum, maximum and "
+			    "items.type)", path, item->string, bad, message);
+			return false;
+		}
+	}
+	if (required != NULL && !cJSON_IsArray(required)) {
+		load_error(ld, line, "schema %s: \"required\" is not a list", path);
+		return false;
+	}
+	cJSON_ArrayForEach(item, required) {
+		struct schema_property *p;
+
+		if (!cJSON_IsString(item)) {
+			load_error(ld, line, "schema %s: \"required\" lists a "
+			    "value that is not a name", path);
+			return false;
+		}
+		p = schema_property(ld, s, item->valuestring);
+		if (p == NULL)
+			return false;
+		p->required = true;
+	}
+	return true;
+}
+
+/* Reads the JSON Schema file of a schema rule. */
+static bool
+parse_schema(struct loader *ld, const struct conf_node *node, struct rule *r)
+{
+	const struct conf_node *file = conf_map_get(node, "file");
+	char path[4096], message[512];
+	cJSON *root;
+	char *text;
+	bool ok;
+
+	if (file == NULL || file->type != CONF_NODE_SCALAR ||
+	    file->scalar[0] == '\0') {
+		load_error(ld, node->line, "rule %s: schema check needs a \"file\"",
+		    r->name);
+		return false;
+	}
+	if (r->where_count > 0) {
+		load_error(ld, node->line, "rule %s: a schema applies to every "
+		    "record of its kind: use companies to exempt one", r->name);
+		return false;
+	}
+	if (!beside_rules(ld, file->scalar, path, sizeof path)) {
+		load_error(ld, file->line, "rule %s: path too long", r->name);
+		return false;
+	}
+	text = read_file(path, message, sizeof message);
+	if (text == NULL) {
+		load_error(ld, file->line, "rule %s: %s", r->name, message);
+		return false;
+	}
+	root = cJSON_Parse(text);
+	free(text);
+	if (!cJSON_IsObject(root)) {
+		load_error(ld, file->line, "rule %s: %s is not a JSON object",
+		    r->name, path);
+		cJSON_Delete(root);
+		return false;
+	}
+	r->schema = calloc(1, sizeof *r->schema);
+	r->owns_schema = true;
+	ok = r->schema != NULL &&
+	    (r->schema->file = strdup(file->scalar)) != NULL &&
+	    schema_compile(ld, r->schema, root, file->scalar, file->line);
+	cJSON_Delete(root);
+	return ok;
+}
+
+/* Whether any property of a schema has a constraint of the aspect. */
+static bool
+schema_has(const struct schema *s, enum aspect aspect)
+{
+	for (size_t i = 0; i < s->count; i++) {
+		const struct schema_property *p = &s->properties[i];
+
+		switch (aspect) {
+		case ASPECT_REQUIRED:
+			if (p->required)
+				return true;
+			break;
+		case ASPECT_TYPES:
+			if (p->types != 0 || p->item_types != 0)
+				return true;
+			break;
+		case ASPECT_ENUM:
+			if (p->has_enum)
+				return true;
+			break;
+		case ASPECT_PATTERN:
+			if (p->pattern != NULL)
+				return true;
+			break;
+		case ASPECT_LENGTH:
+			if (p->min_length >= 0 || p->max_length >= 0)
+				return true;
+			break;
+		case ASPECT_RANGE:
+			if (p->has_minimum || p->has_maximum)
+				return true;
+			break;
+		case ASPECTS:
+			break;
+		}
 	}
 	return false;
 }
@@ -617,19 +1441,11 @@ parse_rule(struct loader *ld, const struct conf_node *node, const char *kind,
 	}
 	if (!parse_common(ld, node, r))
 		return false;
-	if (rule_name_taken(ld->rules, r->name)) {
+	if (r->check != CHECK_SCHEMA && rule_name_taken(ld->rules, r->name)) {
 		load_error(ld, node->line, "rule %s is defined twice", r->name);
 		return false;
 	}
-	return parse_check_keys(ld, node, r);
-}
-
-static void
-key_set_free(struct key_set *set)
-{
-	for (size_t i = 0; i < set->cap; i++)
-		free(set->slots[i].key);
-	free(set->slots);
+	return parse_check_keys(ld, node, r) && intern_members(ld, r);
 }
 
 static void
@@ -637,20 +1453,82 @@ rule_free(struct rule *r)
 {
 	free(r->name);
 	free(r->hint);
-	for (size_t i = 0; i < r->where_count; i++) {
-		free(r->where[i].member);
+	for (size_t i = 0; i < r->where_count; i++)
 		string_list_free(&r->where[i].values);
-	}
 	free(r->where);
 	string_list_free(&r->members);
+	free(r->fields);
 	free(r->types);
-	if (r->pattern != NULL)
-		regfree(&r->regex);
-	free(r->pattern);
+	pattern_free(r->pattern);
 	string_list_free(&r->values);
 	free(r->earlier);
 	free(r->later);
+	free(r->groups);
+	free(r->pending);
+	free(r->last);
 	key_set_free(&r->seen);
+	if (r->owns_schema)
+		schema_free(r->schema);
+}
+
+static struct rule *
+append_rule(struct quality_rules *rules)
+{
+	struct rule *grown = realloc(rules->rules,
+	    (rules->rule_count + 1) * sizeof *grown);
+
+	if (grown == NULL)
+		return NULL;
+	rules->rules = grown;
+	return &rules->rules[rules->rule_count];
+}
+
+/*
+ * Adds the rules of a schema: one per aspect the schema constrains,
+ * named after the rule with the aspect appended ("metric-required").
+ * The first of them owns the compiled schema.
+ */
+static bool
+expand_schema(struct loader *ld, struct rule *model, unsigned long line)
+{
+	struct quality_rules *rules = ld->rules;
+	bool owner = true;
+	char name[300];
+
+	for (int a = 0; a < ASPECTS; a++) {
+		struct rule *r;
+
+		if (!schema_has(model->schema, (enum aspect)a))
+			continue;
+		snprintf(name, sizeof name, "%s-%s", model->name, aspect_names[a]);
+		if (rule_name_taken(rules, name)) {
+			load_error(ld, line, "rule %s is defined twice", name);
+			return false;
+		}
+		r = append_rule(rules);
+		if (r == NULL)
+			return false;
+		memset(r, 0, sizeof *r);
+		r->kind = model->kind;
+		r->check = CHECK_SCHEMA;
+		r->severity = model->severity;
+		r->enabled = model->enabled;
+		r->schema = model->schema;
+		r->aspect = (enum aspect)a;
+		r->owns_schema = owner;
+		r->name = strdup(name);
+		if (model->hint != NULL)
+			r->hint = strdup(model->hint);
+		rules->rule_count++;
+		ld->kind->count++;
+		if (r->name == NULL)
+			return false;
+		owner = false;
+	}
+	if (owner)
+		schema_free(model->schema);
+	model->owns_schema = false;
+	return true;
 }
 
 /* Reads the rules of one kind, in file order. */
@@ -658,15 +1536,13 @@ static bool
 parse_kind(struct loader *ld, const char *name, const struct conf_node *list)
 {
 	struct quality_rules *rules = ld->rules;
-	struct kind *kind;
 	struct kind *kinds;
-	struct rule *grown;
 
 	if (list->type != CONF_NODE_SEQUENCE) {
 		load_error(ld, list->line, "kind %s: expected a list of rules", name);
 		return false;
 	}
-	if (find_kind(rules, name) != NULL) {
+	if (find_kind(rules, name, strlen(name)) != NULL) {
 		load_error(ld, list->line, "kind %s is listed twice", name);
 		return false;
 	}
@@ -674,31 +1550,50 @@ parse_kind(struct loader *ld, const char *name, const struct conf_node *list)
 	if (kinds == NULL)
 		goto nomem;
 	rules->kinds = kinds;
-	kind = &rules->kinds[rules->kind_count];
-	kind->name = strdup(name);
-	if (kind->name == NULL)
-		goto nomem;
-	kind->first = rules->rule_count;
-	kind->count = 0;
+	ld->kind = &rules->kinds[rules->kind_count];
+	memset(ld->kind, 0, sizeof *ld->kind);
+	ld->kind->name = strdup(name);
+	ld->kind->first = rules->rule_count;
 	rules->kind_count++;
-
-	grown = realloc(rules->rules,
-	    (rules->rule_count + list->count) * sizeof *grown);
-	if (grown == NULL && list->count > 0)
+	if (ld->kind->name == NULL)
 		goto nomem;
-	if (grown != NULL)
-		rules->rules = grown;
-	for (size_t i = 0; i < list->count; i++) {
-		struct rule *r = &rules->rules[rules->rule_count];
 
-		memset(r, 0, sizeof *r);
-		if (!parse_rule(ld, list->items[i], kind->name, r)) {
-			rule_free(r);
+	/* Fields every kind has, at fixed numbers. */
+	{
+		size_t field;
+
+		if (!intern_field(ld, "cik", &field) ||
+		    !intern_field(ld, "metric", &field) ||
+		    !intern_field(ld, "value", &field))
+			return false;
+	}
+	for (size_t i = 0; i < list->count; i++) {
+		struct rule r = { 0 };
+		struct rule *slot;
+		bool ok = parse_rule(ld, list->items[i], ld->kind->name, &r);
+
+		if (ok && r.check == CHECK_SCHEMA) {
+			ok = expand_schema(ld, &r, list->items[i]->line);
+			rule_free(&r);
+			if (!ok)
+				return false;
+			continue;
+		}
+		slot = ok ? append_rule(rules) : NULL;
+		if (slot == NULL) {
+			if (ok)
+				load_error(ld, list->line, "out of memory");
+			rule_free(&r);
 			return false;
 		}
+		*slot = r;
 		rules->rule_count++;
-		kind->count++;
+		ld->kind->count++;
 	}
+	ld->kind->slots = calloc(ld->kind->fields.count + 1,
+	    sizeof *ld->kind->slots);
+	if (ld->kind->slots == NULL)
+		goto nomem;
 	return true;
 nomem:
 	load_error(ld, list->line, "out of memory");
@@ -714,23 +1609,16 @@ static bool
 load_vocabulary(struct loader *ld, const struct conf_node *item)
 {
 	const struct conf_node *metrics;
-	const char *slash = strrchr(ld->path, '/');
 	char path[4096];
 	char error[512] = "";
 	struct conf_node *root;
 	bool ok = false;
-	int n;
 
 	if (item->type != CONF_NODE_SCALAR || item->scalar[0] == '\0') {
 		load_error(ld, item->line, "vocabulary must name a file");
 		return false;
 	}
-	if (item->scalar[0] == '/' || slash == NULL)
-		n = snprintf(path, sizeof path, "%s", item->scalar);
-	else
-		n = snprintf(path, sizeof path, "%.*s/%s",
-		    (int)(slash - ld->path), ld->path, item->scalar);
-	if (n < 0 || (size_t)n >= sizeof path) {
+	if (!beside_rules(ld, item->scalar, path, sizeof path)) {
 		load_error(ld, item->line, "vocabulary path too long");
 		return false;
 	}
@@ -770,6 +1658,96 @@ done:
 }
 
 static bool
+find_rule(const struct quality_rules *rules, const char *name, size_t *index)
+{
+	for (size_t i = 0; i < rules->rule_count; i++) {
+		if (strcmp(rules->rules[i].name, name) == 0) {
+			*index = i;
+			return true;
+		}
+	}
+	return false;
+}
+
+/* Reads one list of rule names of a company and marks them. */
+static bool
+parse_override(struct loader *ld, struct company *c,
+    const struct conf_node *node, const char *key, enum override mode)
+{
+	const struct conf_node *list = conf_map_get(node, key);
+	struct string_list names = { 0 };
+	size_t index;
+	bool ok;
+
+	if (list == NULL)
+		return true;
+	ok = load_scalars(ld, list, key, &names);
+	for (size_t i = 0; ok && i < names.count; i++) {
+		ok = find_rule(ld->rules, names.items[i], &index);
+		if (ok)
+			c->overrides[index] = (unsigned char)mode;
+		else
+			load_error(ld, list->line, "company %s: no rule named %s",
+			    c->cik, names.items[i]);
+	}
+	string_list_free(&names);
+	return ok;
+}
+
+/*
+ * Reads the companies section, which exempts the records of one company
+ * (by the cik member) from rules or lowers them to warnings:
+ *
+ *   companies:
+ *     "0001046179":
+ *       disable: [nonnegative-amount]
+ *       warn: [metric-jump]
+ */
+static bool
+parse_companies(struct loader *ld, const struct conf_node *node)
+{
+	struct quality_rules *rules = ld->rules;
+
+	if (node->type != CONF_NODE_MAPPING) {
+		load_error(ld, node->line, "companies must map a CIK to disable "
+		    "and warn lists");
+		return false;
+	}
+	rules->companies = calloc(node->count, sizeof *rules->companies);
+	if (rules->companies == NULL)
+		return false;
+	for (size_t i = 0; i < node->count; i++) {
+		const struct conf_node *item = node->items[i];
+		struct company *c = &rules->companies[i];
+
+		c->cik = strdup(node->keys[i]);
+		c->overrides = calloc(rules->rule_count + 1, 1);
+		rules->company_count++;
+		if (c->cik == NULL || c->overrides == NULL)
+			return false;
+		for (size_t k = 0; item->type == CONF_NODE_MAPPING &&
+		    k < item->count; k++) {
+			if (strcmp(item->keys[k], "disable") != 0 &&
+			    strcmp(item->keys[k], "warn") != 0) {
+				load_error(ld, item->items[k]->line, "company %s: "
+				    "unknown key \"%s\": use disable or warn",
+				    c->cik, item->keys[k]);
+				return false;
+			}
+		}
+		if (item->type != CONF_NODE_MAPPING) {
+			load_error(ld, item->line, "company %s: expected disable "
+			    "and warn lists", c->cik);
+			return false;
+		}
+		if (!parse_override(ld, c, item, "disable", OVERRIDE_DISABLE) ||
+		    !parse_override(ld, c, item, "warn", OVERRIDE_WARN))
+			return false;
+	}
+	return true;
+}
+
+static bool
 parse_root(struct loader *ld, const struct conf_node *root)
 {
 	const struct conf_node *item, *kinds;
@@ -782,9 +1760,10 @@ parse_root(struct loader *ld, const struct conf_node *root)
 		const char *key = root->keys[i];
 
 		if (strcmp(key, "version") != 0 && strcmp(key, "vocabulary") != 0 &&
-		    strcmp(key, "kinds") != 0) {
+		    strcmp(key, "kinds") != 0 && strcmp(key, "companies") != 0) {
 			load_error(ld, root->items[i]->line, "unknown top-level key "
-			    "\"%s\": use version, vocabulary or kinds", key);
+			    "\"%s\": use version, vocabulary, kinds or companies",
+			    key);
 			return false;
 		}
 	}
@@ -808,12 +1787,14 @@ parse_root(struct loader *ld, const struct conf_node *root)
 	for (size_t i = 0; i < kinds->count; i++)
 		if (!parse_kind(ld, kinds->keys[i], kinds->items[i]))
 			return false;
-	return true;
+
+	item = conf_map_get(root, "companies");
+	return item == NULL || parse_companies(ld, item);
 }
 
 /*
- * Loads a rules file and the vocabulary it names.  Returns the rules, or
- * NULL with "path:line: reason" in error.
+ * Loads a rules file and the vocabulary and schemas it names.  Returns
+ * the rules, or NULL with "path:line: reason" in error.
  */
 struct quality_rules *
 quality_load(const char *path, char *error, size_t error_size)
@@ -830,6 +1811,8 @@ quality_load(const char *path, char *error, size_t error_size)
 	if (ld.rules == NULL) {
 		snprintf(error, error_size, "%s: out of memory", path);
 	} else if (!parse_root(&ld, root)) {
+		if (error[0] == '\0')
+			snprintf(error, error_size, "%s: out of memory", path);
 		quality_free(ld.rules);
 		ld.rules = NULL;
 	}
@@ -844,8 +1827,17 @@ quality_free(struct quality_rules *rules)
 		return;
 	for (size_t i = 0; i < rules->rule_count; i++)
 		rule_free(&rules->rules[i]);
-	for (size_t i = 0; i < rules->kind_count; i++)
+	for (size_t i = 0; i < rules->kind_count; i++) {
 		free(rules->kinds[i].name);
+		string_list_free(&rules->kinds[i].fields);
+		key_set_free(&rules->kinds[i].field_index);
+		free(rules->kinds[i].slots);
+	}
+	for (size_t i = 0; i < rules->company_count; i++) {
+		free(rules->companies[i].cik);
+		free(rules->companies[i].overrides);
+	}
+	free(rules->companies);
 	free(rules->rules);
 	free(rules->kinds);
 	string_list_free(&rules->vocabulary);
@@ -853,38 +1845,47 @@ quality_free(struct quality_rules *rules)
 	free(rules);
 }
 
-/* FNV-1a: fast and good enough for keys built from a few short strings. */
-static uint64_t
-hash_key(const char *key)
+static void
+key_set_free(struct key_set *set)
 {
-	uint64_t h = 14695981039346656037ULL;
+	struct key_block *next;
 
-	for (const unsigned char *p = (const unsigned char *)key; *p != '\0'; p++)
-		h = (h ^ *p) * 1099511628211ULL;
-	return h;
+	for (struct key_block *b = set->blocks; b != NULL; b = next) {
+		next = b->next;
+		free(b);
+	}
+	free(set->slots);
+	memset(set, 0, sizeof *set);
 }
 
 static struct key_entry *
-key_slot(const struct key_set *set, const char *key)
+key_slot(const struct key_set *set, uint64_t hash, const char *key, size_t len)
 {
 	size_t mask = set->cap - 1;
-	size_t i = (size_t)hash_key(key) & mask;
+	size_t i = (size_t)hash & mask;
 
-	while (set->slots[i].key != NULL && strcmp(set->slots[i].key, key) != 0)
+	while (set->slots[i].key != NULL && (set->slots[i].hash != hash ||
+	    set->slots[i].len != len || memcmp(set->slots[i].key, key, len) != 0))
 		i = (i + 1) & mask;
 	return &set->slots[i];
 }
 
-/* Returns the line that first carried key, or 0. */
-static unsigned long
-key_set_find(const struct key_set *set, const char *key)
+static const struct key_entry *
+key_set_find_hashed(const struct key_set *set, uint64_t hash, const char *key,
+    size_t len)
 {
 	const struct key_entry *slot;
 
 	if (set->cap == 0)
-		return 0;
-	slot = key_slot(set, key);
-	return slot->key != NULL ? slot->line : 0;
+		return NULL;
+	slot = key_slot(set, hash, key, len);
+	return slot->key != NULL ? slot : NULL;
+}
+
+static const struct key_entry *
+key_set_find(const struct key_set *set, const char *key, size_t len)
+{
+	return key_set_find_hashed(set, hash_bytes(key, len), key, len);
 }
 
 /* Doubles the table, keeping the load factor under 1/2 so probes stay
@@ -892,49 +1893,82 @@ key_set_find(const struct key_set *set, const char *key)
 static bool
 key_set_grow(struct key_set *set)
 {
-	struct key_set bigger = { .cap = set->cap == 0 ? 1024 : set->cap * 2 };
+	size_t cap = set->cap == 0 ? 64 : set->cap * 2;
+	struct key_entry *slots = calloc(cap, sizeof *slots);
+	struct key_set bigger = { .slots = slots, .cap = cap };
 
-	bigger.slots = calloc(bigger.cap, sizeof *bigger.slots);
-	if (bigger.slots == NULL)
+	if (slots == NULL)
 		return false;
-	for (size_t i = 0; i < set->cap; i++)
-		if (set->slots[i].key != NULL)
-			*key_slot(&bigger, set->slots[i].key) = set->slots[i];
-	bigger.count = set->count;
+	for (size_t i = 0; i < set->cap; i++) {
+		const struct key_entry *e = &set->slots[i];
+
+		if (e->key != NULL)
+			*key_slot(&bigger, e->hash, e->key, e->len) = *e;
+	}
 	free(set->slots);
-	*set = bigger;
+	set->slots = slots;
+	set->cap = cap;
 	return true;
 }
 
-/* Adds key unless present.  Returns false when out of memory. */
+/* Copies a key into the set's blocks, which are freed together. */
+static const char *
+key_copy(struct key_set *set, const char *key, size_t len)
+{
+	struct key_block *b = set->blocks;
+	char *copy;
+
+	if (b == NULL || b->size - b->used < len) {
+		size_t size = len > 65536 ? len : 65536;
+
+		b = malloc(sizeof *b + size);
+		if (b == NULL)
+			return NULL;
+		b->next = set->blocks;
+		b->used = 0;
+		b->size = size;
+		set->blocks = b;
+	}
+	copy = b->data + b->used;
+	memcpy(copy, key, len);
+	b->used += len;
+	return copy;
+}
+
+/*
+ * Adds key with value unless present.  *slot_value, when given, points
+ * at the value kept for the key, new or old.  Returns false when out of
+ * memory.
+ */
 static bool
-key_set_add(struct key_set *set, const char *key, unsigned long line)
+key_set_add_hashed(struct key_set *set, uint64_t hash, const char *key,
+    size_t len, size_t value, size_t **slot_value)
 {
 	struct key_entry *slot;
 
 	if ((set->count + 1) * 2 > set->cap && !key_set_grow(set))
 		return false;
-	slot = key_slot(set, key);
-	if (slot->key != NULL)
-		return true;
-	slot->key = strdup(key);
-	if (slot->key == NULL)
-		return false;
-	slot->line = line;
-	set->count++;
+	slot = key_slot(set, hash, key, len);
+	if (slot->key == NULL) {
+		slot->key = key_copy(set, key, len);
+		if (slot->key == NULL)
+			return false;
+		slot->hash = hash;
+		slot->len = len;
+		slot->value = value;
+		set->count++;
+	}
+	if (slot_value != NULL)
+		*slot_value = &slot->value;
 	return true;
 }
 
-static const cJSON *
-member(const cJSON *record, const char *name)
-{
-	return cJSON_GetObjectItemCaseSensitive(record, name);
-}
-
 static bool
-absent(const cJSON *item)
+key_set_add(struct key_set *set, const char *key, size_t len, size_t value,
+    size_t **slot_value)
 {
-	return item == NULL || cJSON_IsNull(item);
+	return key_set_add_hashed(set, hash_bytes(key, len), key, len, value,
+	    slot_value);
 }
 
 /* Cuts text to at most max bytes plus "..." without splitting a UTF-8
@@ -987,40 +2021,50 @@ short_text(const char *text, char *buf, size_t size)
 	truncate_utf8(buf, VALUE_TEXT_MAX);
 }
 
-/* Writes a value as JSON text for a reason, shortened when long. */
-static void
-value_text(const cJSON *item, char *buf, size_t size)
-{
-	char *printed;
 
-	if (cJSON_IsNumber(item)) {
-		json_format_number(buf, size, item->valuedouble);
+/* Writes a value as JSON text for a reason, shortened when long: a
+ * number in its shortest form, anything else as it was written. */
+static void
+value_text(const struct qrec_member *m, char *buf, size_t size)
+{
+	size_t len;
+
+	if (m->type == QREC_NUMBER) {
+		json_format_number(buf, size, m->number);
 		return;
 	}
-	printed = cJSON_PrintUnformatted(item);
-	if (printed == NULL) {
-		snprintf(buf, size, "(value)");
-		return;
-	}
-	truncate_utf8(printed, VALUE_TEXT_MAX);
-	snprintf(buf, size, "%s", printed);
-	cJSON_free(printed);
+	len = m->raw_len < size - 1 ? m->raw_len : size - 1;
+	memcpy(buf, m->raw, len);
+	buf[len] = '\0';
+	drop_partial_utf8(buf);
+	truncate_utf8(buf, VALUE_TEXT_MAX);
 }
 
 static const char *
-type_phrase(const cJSON *item)
+type_phrase(const struct qrec_member *m)
 {
-	if (cJSON_IsString(item))
-		return "a string";
-	if (cJSON_IsNumber(item))
-		return "a number";
-	if (cJSON_IsBool(item))
-		return "a boolean";
-	if (cJSON_IsArray(item))
-		return "an array";
-	if (cJSON_IsObject(item))
-		return "an object";
+	switch (m->type) {
+	case QREC_STRING:	return "a string";
+	case QREC_NUMBER:	return "a number";
+	case QREC_TRUE:
+	case QREC_FALSE:	return "a boolean";
+	case QREC_ARRAY:	return "an array";
+	case QREC_OBJECT:	return "an object";
+	case QREC_NULL:		break;
+	}
 	return "null";
+}
+
+static const struct qrec_member *
+field(const struct run *run, size_t index)
+{
+	return run->kind->slots[index];
+}
+
+static bool
+absent(const struct qrec_member *m)
+{
+	return m == NULL || m->type == QREC_NULL;
 }
 
 /* Records a finding of the current rule, with the rule's hint after the
@@ -1037,7 +2081,7 @@ fail(struct run *run, const char *fmt, ...)
 	size_t len;
 
 	run->failed = true;
-	if (run->rule->severity == QUALITY_ERROR)
+	if (run->severity == QUALITY_ERROR)
 		result->errors++;
 	else
 		result->warnings++;
@@ -1046,7 +2090,7 @@ fail(struct run *run, const char *fmt, ...)
 
 	f = &result->findings[result->count++];
 	f->rule = run->index;
-	f->severity = run->rule->severity;
+	f->severity = run->severity;
 	va_start(ap, fmt);
 	vsnprintf(f->reason, sizeof f->reason, fmt, ap);
 	va_end(ap);
@@ -1058,127 +2102,185 @@ fail(struct run *run, const char *fmt, ...)
 }
 
 static void
-check_required(struct run *run, const cJSON *record)
-{
-	const struct string_list *members = &run->rule->members;
-
-	for (size_t i = 0; i < members->count; i++) {
-		const cJSON *item = member(record, members->items[i]);
-
-		if (item == NULL)
-			fail(run, "missing member \"%s\"", members->items[i]);
-		else if (cJSON_IsNull(item))
-			fail(run, "member \"%s\" is null", members->items[i]);
-	}
-}
-
-static bool
-type_matches(const cJSON *item, enum json_type type)
-{
-	switch (type) {
-	case TYPE_STRING:
-		return cJSON_IsString(item);
-	case TYPE_NUMBER:
-		return cJSON_IsNumber(item);
-	case TYPE_INTEGER:
-		return cJSON_IsNumber(item) &&
-		    item->valuedouble == floor(item->valuedouble) &&
-		    fabs(item->valuedouble) <= 9007199254740992.0;
-	case TYPE_BOOLEAN:
-		return cJSON_IsBool(item);
-	case TYPE_OBJECT:
-		return cJSON_IsObject(item);
-	case TYPE_ARRAY:
-		return cJSON_IsArray(item);
-	}
-	return false;
-}
-
-/* Null stands for an absent value and is left to the required check. */
-static void
-check_type(struct run *run, const cJSON *record)
+check_required(struct run *run)
 {
 	const struct rule *r = run->rule;
 
 	for (size_t i = 0; i < r->members.count; i++) {
-		const cJSON *item = member(record, r->members.items[i]);
-		char text[VALUE_TEXT_MAX + 8];
+		const struct qrec_member *m = field(run, r->fields[i]);
 
-		if (absent(item) || type_matches(item, r->types[i]))
+		if (m == NULL)
+			fail(run, "missing member \"%s\"", r->members.items[i]);
+		else if (m->type == QREC_NULL)
+			fail(run, "member \"%s\" is null", r->members.items[i]);
+	}
+}
+
+static bool
+type_matches(const struct qrec_member *m, enum json_type type)
+{
+	switch (type) {
+	case TYPE_STRING:
+		return m->type == QREC_STRING;
+	case TYPE_NUMBER:
+		return m->type == QREC_NUMBER;
+	case TYPE_INTEGER:
+		return m->type == QREC_NUMBER && m->number == floor(m->number) &&
+		    fabs(m->number) <= 9007199254740992.0;
+	case TYPE_BOOLEAN:
+		return m->type == QREC_TRUE || m->type == QREC_FALSE;
+	case TYPE_OBJECT:
+		return m->type == QREC_OBJECT;
+	case TYPE_ARRAY:
+		return m->type == QREC_ARRAY;
+	case TYPE_NULL:
+		return m->type == QREC_NULL;
+	case TYPES:
+		break;
+	}
+	return false;
+}
+
+static bool
+types_match(const struct qrec_member *m, unsigned int types)
+{
+	for (int t = 0; t < TYPES; t++)
+		if ((types & TYPE_BIT(t)) != 0 && type_matches(m, (enum json_type)t))
+			return true;
+	return false;
+}
+
+/* Names the types of a bit set: "a string", "a number or null". */
+static void
+types_text(unsigned int types, char *buf, size_t size)
+{
+	size_t used = 0;
+
+	buf[0] = '\0';
+	for (int t = 0; t < TYPES && used < size; t++) {
+		int n;
+
+		if ((types & TYPE_BIT(t)) == 0)
 			continue;
-		value_text(item, text, sizeof text);
-		if (r->types[i] == TYPE_INTEGER && cJSON_IsNumber(item))
-			fail(run, "%s %s is not an integer", r->members.items[i],
-			    text);
-		else
-			fail(run, "%s is %s (%s), expected %s %s",
-			    r->members.items[i], type_phrase(item), text,
-			    r->types[i] == TYPE_INTEGER ||
-			    r->types[i] == TYPE_ARRAY ||
-			    r->types[i] == TYPE_OBJECT ? "an" : "a",
-			    type_names[r->types[i]]);
+		n = snprintf(buf + used, size - used, "%s%s%s",
+		    used > 0 ? " or " : "",
+		    t == TYPE_NULL ? "" : t == TYPE_INTEGER ||
+		    t == TYPE_ARRAY || t == TYPE_OBJECT ? "an " : "a ",
+		    type_names[t]);
+		if (n > 0)
+			used += (size_t)n;
+	}
+}
+
+static void
+fail_type(struct run *run, const char *name, const struct qrec_member *m,
+    unsigned int types)
+{
+	char text[VALUE_TEXT_MAX + 8], expected[120];
+
+	value_text(m, text, sizeof text);
+	if (types_match(m, types & ~TYPE_BIT(TYPE_INTEGER)) ||
+	    ((types & TYPE_BIT(TYPE_INTEGER)) && m->type == QREC_NUMBER)) {
+		fail(run, "%s %s is not an integer", name, text);
+		return;
+	}
+	types_text(types & ~TYPE_BIT(TYPE_NULL), expected, sizeof expected);
+	fail(run, "%s is %s (%s), expected %s", name, type_phrase(m), text,
+	    expected);
+}
+
+/* Null stands for an absent value and is left to the required check. */
+static void
+check_type(struct run *run)
+{
+	const struct rule *r = run->rule;
+
+	for (size_t i = 0; i < r->members.count; i++) {
+		const struct qrec_member *m = field(run, r->fields[i]);
+
+		if (!absent(m) && !type_matches(m, r->types[i]))
+			fail_type(run, r->members.items[i], m,
+			    TYPE_BIT(r->types[i]));
 	}
 }
 
 /* The checks below look at one member and skip a value that is absent or
  * of another JSON type: the required and type checks report those. */
-static const cJSON *
-string_member(const struct rule *r, const cJSON *record)
+static const struct qrec_member *
+string_member(const struct run *run)
 {
-	const cJSON *item = member(record, r->members.items[0]);
+	const struct qrec_member *m = field(run, run->rule->fields[0]);
 
-	return cJSON_IsString(item) ? item : NULL;
+	return m != NULL && m->type == QREC_STRING ? m : NULL;
 }
 
 static void
-check_pattern(struct run *run, const cJSON *record)
+fail_pattern(struct run *run, const char *name, const struct qrec_member *m,
+    const struct pattern *p, const char *description)
 {
-	const struct rule *r = run->rule;
-	const cJSON *item = string_member(r, record);
 	char text[VALUE_TEXT_MAX + 8];
 
-	if (item == NULL || regexec(&r->regex, item->valuestring, 0, NULL, 0) == 0)
-		return;
-	value_text(item, text, sizeof text);
-	fail(run, "%s %s does not match the pattern %s", r->members.items[0],
-	    text, r->pattern);
+	value_text(m, text, sizeof text);
+	if (description != NULL)
+		fail(run, "%s %s does not match the pattern %s (%s)", name, text,
+		    p->text, description);
+	else
+		fail(run, "%s %s does not match the pattern %s", name, text,
+		    p->text);
 }
 
 static void
-check_enum(struct run *run, const cJSON *record)
+check_pattern(struct run *run)
 {
 	const struct rule *r = run->rule;
-	const cJSON *item = string_member(r, record);
+	const struct qrec_member *m = string_member(run);
+
+	if (m != NULL && !pattern_match(r->pattern, m->string, m->string_len))
+		fail_pattern(run, r->members.items[0], m, r->pattern, NULL);
+}
+
+static void
+fail_enum(struct run *run, const char *name, const struct qrec_member *m,
+    const struct string_list *values, bool with_null)
+{
 	char text[VALUE_TEXT_MAX + 8];
 	char allowed[QUALITY_REASON_SIZE / 2] = "";
 	size_t len = 0;
 
-	if (item == NULL || string_list_contains(&r->values, item->valuestring))
-		return;
-	for (size_t i = 0; i < r->values.count && len < sizeof allowed; i++) {
+	for (size_t i = 0; i < values->count && len < sizeof allowed; i++) {
 		int n = snprintf(allowed + len, sizeof allowed - len, "%s%s",
-		    i > 0 ? ", " : "", r->values.items[i]);
+		    i > 0 ? ", " : "", values->items[i]);
 
 		if (n < 0)
 			break;
 		len += (size_t)n;
 	}
-	value_text(item, text, sizeof text);
-	fail(run, "%s %s is not one of %s", r->members.items[0], text, allowed);
+	if (with_null && len < sizeof allowed)
+		snprintf(allowed + len, sizeof allowed - len, " or null");
+	value_text(m, text, sizeof text);
+	fail(run, "%s %s is not one of %s", name, text, allowed);
 }
 
 static void
-check_vocabulary(struct run *run, const cJSON *record,
-    const struct quality_rules *rules)
+check_enum(struct run *run)
 {
 	const struct rule *r = run->rule;
-	const cJSON *item = string_member(r, record);
+	const struct qrec_member *m = string_member(run);
+
+	if (m != NULL && !string_list_contains(&r->values, m->string))
+		fail_enum(run, r->members.items[0], m, &r->values, false);
+}
+
+static void
+check_vocabulary(struct run *run, const struct quality_rules *rules)
+{
+	const struct rule *r = run->rule;
+	const struct qrec_member *m = string_member(run);
 	char text[VALUE_TEXT_MAX + 8];
 
-	if (item == NULL ||
-	    string_list_contains(&rules->vocabulary, item->valuestring))
+	if (m == NULL || string_list_contains(&rules->vocabulary, m->string))
 		return;
-	value_text(item, text, sizeof text);
+	value_text(m, text, sizeof text);
 	fail(run, "%s %s is not in the vocabulary of %s", r->members.items[0],
 	    text, rules->vocabulary_name);
 }
@@ -1186,67 +2288,81 @@ check_vocabulary(struct run *run, const cJSON *record,
 /* Names the value in a range reason: "revenue value" for a metric
  * record, where the member alone would not say which metric it is. */
 static void
-range_subject(const struct rule *r, const cJSON *record, char *buf,
-    size_t size)
+range_subject(const struct run *run, const char *name, char *buf, size_t size)
 {
-	const char *metric = record_string(record, "metric");
-	char name[VALUE_TEXT_MAX + 8];
+	const struct qrec_member *metric = field(run, FIELD_METRIC);
+	char shown[VALUE_TEXT_MAX + 8];
 
-	if (metric != NULL && strcmp(r->members.items[0], "metric") != 0) {
-		short_text(metric, name, sizeof name);
-		snprintf(buf, size, "%s %s", name, r->members.items[0]);
+	if (metric != NULL && metric->type == QREC_STRING &&
+	    strcmp(name, "metric") != 0) {
+		short_text(metric->string, shown, sizeof shown);
+		snprintf(buf, size, "%s %s", shown, name);
 	} else
-		snprintf(buf, size, "%s", r->members.items[0]);
+		snprintf(buf, size, "%s", name);
 }
 
+/* Checks v against bounds; the subject names it in a reason. */
 static void
-check_range(struct run *run, const cJSON *record)
+check_bounds(struct run *run, const char *name, double v, double minimum,
+    bool has_minimum, bool minimum_exclusive, double maximum,
+    bool has_maximum, bool maximum_exclusive)
 {
-	const struct rule *r = run->rule;
-	const cJSON *item = member(record, r->members.items[0]);
 	char subject[VALUE_TEXT_MAX + 80];
 	char value[40], bound[40];
-	double v;
+	bool low = has_minimum &&
+	    (minimum_exclusive ? !(v > minimum) : v < minimum);
+	bool high = has_maximum &&
+	    (maximum_exclusive ? !(v < maximum) : v > maximum);
 
-	if (!cJSON_IsNumber(item))
+	if (!low && !high)
 		return;
-	v = item->valuedouble;
-	range_subject(r, record, subject, sizeof subject);
+	range_subject(run, name, subject, sizeof subject);
 	json_format_number(value, sizeof value, v);
-
-	if (r->has_minimum) {
-		json_format_number(bound, sizeof bound, r->minimum);
-		if (r->minimum_exclusive && !(v > r->minimum))
+	if (low) {
+		json_format_number(bound, sizeof bound, minimum);
+		if (minimum_exclusive)
 			fail(run, "%s %s is not greater than %s", subject, value,
 			    bound);
-		else if (!r->minimum_exclusive && v < r->minimum)
+		else
 			fail(run, "%s %s is below the minimum %s", subject, value,
 			    bound);
 	}
-	if (r->has_maximum) {
-		json_format_number(bound, sizeof bound, r->maximum);
-		if (r->maximum_exclusive && !(v < r->maximum))
+	if (high) {
+		json_format_number(bound, sizeof bound, maximum);
+		if (maximum_exclusive)
 			fail(run, "%s %s is not less than %s", subject, value,
 			    bound);
-		else if (!r->maximum_exclusive && v > r->maximum)
+		else
 			fail(run, "%s %s is above the maximum %s", subject, value,
 			    bound);
 	}
 }
 
 static void
-check_date(struct run *run, const cJSON *record)
+check_range(struct run *run)
 {
 	const struct rule *r = run->rule;
-	const cJSON *item = string_member(r, record);
+	const struct qrec_member *m = field(run, r->fields[0]);
+
+	if (m != NULL && m->type == QREC_NUMBER)
+		check_bounds(run, r->members.items[0], m->number, r->minimum,
+		    r->has_minimum, r->minimum_exclusive, r->maximum,
+		    r->has_maximum, r->maximum_exclusive);
+}
+
+static void
+check_date(struct run *run)
+{
+	const struct rule *r = run->rule;
+	struct qrec_member *m = (struct qrec_member *)string_member(run);
 	const char *name = r->members.items[0];
 	char text[VALUE_TEXT_MAX + 8], bound[DATE_TEXT_SIZE];
 	long days;
 
-	if (item == NULL)
+	if (m == NULL)
 		return;
-	if (!date_parse(item->valuestring, &days)) {
-		value_text(item, text, sizeof text);
+	if (!qrec_date(m, &days)) {
+		value_text(m, text, sizeof text);
 		fail(run, "%s %s is not a valid date in the form YYYY-MM-DD",
 		    name, text);
 		return;
@@ -1254,240 +2370,741 @@ check_date(struct run *run, const cJSON *record)
 	if (r->has_earliest && days < r->earliest) {
 		date_format(r->earliest, bound);
 		fail(run, "%s %s is before the earliest allowed date %s", name,
-		    item->valuestring, bound);
+		    m->string, bound);
 	}
 	if (r->has_latest && days > r->latest) {
 		date_format(r->latest, bound);
 		if (r->latest_is_today)
 			fail(run, "%s %s is in the future (today is %s)", name,
-			    item->valuestring, bound);
+			    m->string, bound);
 		else
 			fail(run, "%s %s is after the latest allowed date %s",
-			    name, item->valuestring, bound);
+			    name, m->string, bound);
 	}
 }
 
-/* Skips unless both members hold valid dates: the date check reports
- * the others. */
-static void
-check_date_order(struct run *run, const cJSON *record)
+/* Reads a member as a date; false unless it is a valid one, which the
+ * date check reports otherwise. */
+static bool
+date_field(const struct run *run, size_t index, long *days)
 {
-	const struct rule *r = run->rule;
-	const char *earlier = record_string(record, r->earlier);
-	const char *later = record_string(record, r->later);
-	long a, b;
+	struct qrec_member *m = (struct qrec_member *)field(run, index);
 
-	if (earlier == NULL || later == NULL || !date_parse(earlier, &a) ||
-	    !date_parse(later, &b))
-		return;
-	if (r->allow_equal && a > b)
-		fail(run, "%s %s is before %s %s", r->later, later, r->earlier,
-		    earlier);
-	else if (!r->allow_equal && a >= b)
-		fail(run, "%s %s is not before %s %s", r->earlier, earlier,
-		    r->later, later);
+	return m != NULL && qrec_date(m, days);
 }
 
-struct text_buffer {
+static void
+check_date_order(struct run *run)
+{
+	const struct rule *r = run->rule;
+	long a, b;
+
+	if (!date_field(run, r->earlier_field, &a) ||
+	    !date_field(run, r->later_field, &b))
+		return;
+	if (r->allow_equal && a > b)
+		fail(run, "%s %s is before %s %s", r->later,
+		    field(run, r->later_field)->string, r->earlier,
+		    field(run, r->earlier_field)->string);
+	else if (!r->allow_equal && a >= b)
+		fail(run, "%s %s is not before %s %s", r->earlier,
+		    field(run, r->earlier_field)->string, r->later,
+		    field(run, r->later_field)->string);
+}
+
+static void
+check_duration(struct run *run)
+{
+	const struct rule *r = run->rule;
+	long a, b, days;
+
+	if (!date_field(run, r->earlier_field, &a) ||
+	    !date_field(run, r->later_field, &b) || b < a)
+		return;
+	days = b - a + 1;
+	if (r->has_minimum && days < r->minimum)
+		fail(run, "%s %s to %s %s spans %ld days, fewer than the minimum "
+		    "%.0f", r->earlier, field(run, r->earlier_field)->string,
+		    r->later, field(run, r->later_field)->string, days,
+		    r->minimum);
+	else if (r->has_maximum && days > r->maximum)
+		fail(run, "%s %s to %s %s spans %ld days, more than the maximum "
+		    "%.0f", r->earlier, field(run, r->earlier_field)->string,
+		    r->later, field(run, r->later_field)->string, days,
+		    r->maximum);
+}
+
+/* A key built on the stack, or on the heap when long. */
+struct key_text {
 	char *data;
 	size_t len, cap;
 	bool failed;
+	char inline_data[512];
 };
 
 static void
-text_append(struct text_buffer *tb, const char *text, size_t len)
+key_init(struct key_text *k)
+{
+	k->data = k->inline_data;
+	k->len = 0;
+	k->cap = sizeof k->inline_data;
+	k->failed = false;
+}
+
+static void
+key_done(struct key_text *k)
+{
+	if (k->data != k->inline_data)
+		free(k->data);
+}
+
+static void
+key_append(struct key_text *k, const char *text, size_t len)
 {
 	char *grown;
-	size_t cap;
+	size_t cap = k->cap;
 
-	if (tb->failed)
+	if (k->failed)
 		return;
-	if (tb->len + len + 1 > tb->cap) {
-		cap = tb->cap == 0 ? 128 : tb->cap;
-		while (cap < tb->len + len + 1)
+	if (k->len + len > cap) {
+		while (cap < k->len + len)
 			cap *= 2;
-		grown = realloc(tb->data, cap);
+		grown = malloc(cap);
 		if (grown == NULL) {
-			tb->failed = true;
+			k->failed = true;
 			return;
 		}
-		tb->data = grown;
-		tb->cap = cap;
+		memcpy(grown, k->data, k->len);
+		key_done(k);
+		k->data = grown;
+		k->cap = cap;
 	}
-	memcpy(tb->data + tb->len, text, len);
-	tb->len += len;
-	tb->data[tb->len] = '\0';
+	memcpy(k->data + k->len, text, len);
+	k->len += len;
 }
 
 /*
  * Encodes the key members of a record as "length:text" per member, so
- * that no two different keys share an encoding, and describes them for
- * a reason.  Returns false when a key member is absent: such a record
- * has no key to compare.
+ * that no two different keys share an encoding.  For the unique check,
+ * a record with an absent key member has no key to compare: returns
+ * false.  The groups of the jump and identity checks take null as a
+ * value ("period_start" of an instant), written as "n".
  */
 static bool
-encode_key(const struct rule *r, const cJSON *record, struct text_buffer *key,
-    char *description, size_t size)
+encode_key(const struct run *run, struct key_text *key)
 {
-	size_t used = 0;
+	const struct rule *r = run->rule;
 
-	description[0] = '\0';
 	for (size_t i = 0; i < r->members.count; i++) {
-		const cJSON *item = member(record, r->members.items[i]);
-		char text[VALUE_TEXT_MAX + 8], shown[VALUE_TEXT_MAX + 8];
-		char length[24];
+		const struct qrec_member *m = field(run, r->fields[i]);
+		char number[40], length[24];
 		const char *value;
+		size_t len;
 		int n;
 
-		if (absent(item))
+		if (absent(m) && r->check == CHECK_UNIQUE)
 			return false;
-		if (cJSON_IsString(item)) {
-			value = item->valuestring;
+		if (absent(m)) {
+			key_append(key, "n", 1);
+			continue;
+		}
+		if (m->type == QREC_STRING) {
+			value = m->string;
+			len = m->string_len;
+		} else if (m->type == QREC_NUMBER) {
+			json_format_number(number, sizeof number, m->number);
+			value = number;
+			len = strlen(number);
 		} else {
-			value_text(item, text, sizeof text);
-			value = text;
+			value = m->raw;
+			len = m->raw_len;
 		}
-		n = snprintf(length, sizeof length, "%zu:", strlen(value));
-		text_append(key, length, (size_t)n);
-		text_append(key, value, strlen(value));
-
-		if (used < size) {
-			short_text(value, shown, sizeof shown);
-			n = snprintf(description + used, size - used, "%s%s %s",
-			    i > 0 ? ", " : "", r->members.items[i], shown);
-			if (n > 0)
-				used += (size_t)n;
+		n = sizeof length;
+		length[--n] = ':';
+		for (size_t rest = len; n > 0; rest /= 10) {
+			length[--n] = (char)('0' + rest % 10);
+			if (rest < 10)
+				break;
 		}
+		key_append(key, length + n, sizeof length - (size_t)n);
+		key_append(key, value, len);
 	}
-	drop_partial_utf8(description);
 	return !key->failed;
 }
 
+/* Describes the key of a record for a reason: "cik 0000320193, ...". */
 static void
-check_unique(struct run *run, const cJSON *record)
+describe_key(const struct run *run, char *buf, size_t size)
 {
-	struct text_buffer key = { 0 };
-	char description[QUALITY_REASON_SIZE / 2];
-	unsigned long first;
+	const struct rule *r = run->rule;
+	size_t used = 0;
 
-	if (encode_key(run->rule, record, &key, description, sizeof description)) {
-		first = key_set_find(&run->rule->seen, key.data);
-		if (first != 0)
-			fail(run, "duplicate key (%s): first seen on line %lu",
-			    description, first);
+	buf[0] = '\0';
+	for (size_t i = 0; i < r->members.count && used < size; i++) {
+		const struct qrec_member *m = field(run, r->fields[i]);
+		char shown[VALUE_TEXT_MAX + 8];
+		int n;
+
+		if (m->type == QREC_STRING)
+			short_text(m->string, shown, sizeof shown);
+		else
+			value_text(m, shown, sizeof shown);
+		n = snprintf(buf + used, size - used, "%s%s %s",
+		    i > 0 ? ", " : "", r->members.items[i], shown);
+		if (n > 0)
+			used += (size_t)n;
 	}
-	free(key.data);
+	drop_partial_utf8(buf);
+}
+
+/* Keeps the key of the record being checked for remember_key, which
+ * then needs neither to encode nor to hash it again. */
+static void
+keep_pending(struct rule *r, const struct key_text *key, uint64_t hash)
+{
+	char *grown;
+
+	r->has_pending = false;
+	if (key->len > r->pending_cap) {
+		grown = realloc(r->pending, key->len);
+		if (grown == NULL)
+			return;
+		r->pending = grown;
+		r->pending_cap = key->len;
+	}
+	memcpy(r->pending, key->data, key->len);
+	r->pending_len = key->len;
+	r->pending_hash = hash;
+	r->has_pending = true;
+}
+
+static void
+check_unique(struct run *run)
+{
+	struct key_text key;
+	const struct key_entry *e;
+	char description[QUALITY_REASON_SIZE / 2];
+	uint64_t hash;
+
+	run->rule->has_pending = false;
+	key_init(&key);
+	if (encode_key(run, &key)) {
+		hash = hash_bytes(key.data, key.len);
+		e = key_set_find_hashed(&run->rule->seen, hash, key.data,
+		    key.len);
+		if (e != NULL) {
+			describe_key(run, description, sizeof description);
+			fail(run, "duplicate key (%s): first seen on line %zu",
+			    description, e->value);
+		} else {
+			keep_pending(run->rule, &key, hash);
+		}
+	}
+	key_done(&key);
 }
 
 /* Remembers the key of a record that passed, for later duplicates. */
 static void
-remember_key(struct rule *r, const cJSON *record, unsigned long line)
+remember_key(struct run *run, unsigned long line)
 {
-	struct text_buffer key = { 0 };
-	char description[QUALITY_REASON_SIZE / 2];
+	struct rule *r = run->rule;
 
 	/* NOTE: out of memory here loses the key, so a later duplicate of
 	 * this record would pass unnoticed. */
-	if (encode_key(r, record, &key, description, sizeof description))
-		(void)key_set_add(&r->seen, key.data, line);
-	free(key.data);
+	if (r->has_pending)
+		(void)key_set_add_hashed(&r->seen, r->pending_hash, r->pending,
+		    r->pending_len, line, NULL);
+	r->has_pending = false;
+}
+
+/* The last value of the record's key for the jump check, or NULL. */
+static struct last_value *
+find_last(struct run *run, const struct key_text *key)
+{
+	const struct key_entry *e = key_set_find(&run->rule->seen, key->data,
+	    key->len);
+
+	return e != NULL ? &run->rule->last[e->value] : NULL;
+}
+
+static void
+check_jump(struct run *run)
+{
+	const struct rule *r = run->rule;
+	const struct qrec_member *m = field(run, r->value_field);
+	const struct last_value *last;
+	struct key_text key;
+	char subject[VALUE_TEXT_MAX + 80], value[40], previous[40];
+	char day[DATE_TEXT_SIZE];
+	double ratio;
+	long order;
+
+	if (m == NULL || m->type != QREC_NUMBER ||
+	    !date_field(run, r->later_field, &order))
+		return;
+	key_init(&key);
+	last = encode_key(run, &key) ? find_last(run, &key) : NULL;
+	key_done(&key);
+	if (last == NULL || last->order >= order || m->number == 0 ||
+	    last->value == 0)
+		return;
+
+	ratio = fabs(m->number / last->value);
+	if (ratio <= r->factor && ratio >= 1 / r->factor)
+		return;
+	range_subject(run, run->kind->fields.items[r->value_field], subject,
+	    sizeof subject);
+	json_format_number(value, sizeof value, m->number);
+	json_format_number(previous, sizeof previous, last->value);
+	date_format(last->order, day);
+	fail(run, "%s %s for %s %s is %.3g times the previous period's %s "
+	    "(%s %s, line %lu), beyond the factor %g", subject, value, r->later,
+	    field(run, r->later_field)->string, ratio, previous, r->later, day,
+	    last->line, r->factor);
+}
+
+/* Keeps the value of a record that passed as its key's last one. */
+static void
+remember_last(struct run *run, unsigned long line)
+{
+	struct rule *r = run->rule;
+	const struct qrec_member *m = field(run, r->value_field);
+	struct last_value *last;
+	struct key_text key;
+	size_t *index;
+	long order;
+
+	if (m == NULL || m->type != QREC_NUMBER ||
+	    !date_field(run, r->later_field, &order))
+		return;
+	key_init(&key);
+	if (!encode_key(run, &key) ||
+	    !key_set_add(&r->seen, key.data, key.len, r->last_count, &index))
+		goto done;
+	if (*index == r->last_count) {
+		if (r->last_count == r->last_cap) {
+			size_t cap = r->last_cap == 0 ? 256 : r->last_cap * 2;
+			struct last_value *grown = realloc(r->last,
+			    cap * sizeof *grown);
+
+			if (grown == NULL)
+				goto done;
+			r->last = grown;
+			r->last_cap = cap;
+		}
+		r->last[r->last_count++].order = order - 1;
+	}
+	last = &r->last[*index];
+	if (order > last->order) {
+		last->order = order;
+		last->value = m->number;
+		last->line = line;
+	}
+done:
+	key_done(&key);
+}
+
+/* Adds the value of a record that passed to its identity group. */
+static void
+remember_term(struct run *run, unsigned long line)
+{
+	struct rule *r = run->rule;
+	const struct qrec_member *name = field(run, r->name_field);
+	const struct qrec_member *m = field(run, r->value_field);
+	struct identity_group *g;
+	struct key_text key;
+	size_t term, *index;
+
+	if (name == NULL || name->type != QREC_STRING || m == NULL ||
+	    m->type != QREC_NUMBER)
+		return;
+	for (term = 0; term < r->values.count; term++)
+		if (strcmp(r->values.items[term], name->string) == 0)
+			break;
+	if (term == r->values.count)
+		return;
+
+	/* The metric is a term, so the key need not carry it. */
+	key_init(&key);
+	if (!encode_key(run, &key) ||
+	    !key_set_add(&r->seen, key.data, key.len, r->group_count, &index))
+		goto done;
+	if (*index == r->group_count) {
+		if (r->group_count == r->group_cap) {
+			size_t cap = r->group_cap == 0 ? 256 : r->group_cap * 2;
+			struct identity_group *grown = realloc(r->groups,
+			    cap * sizeof *grown);
+
+			if (grown == NULL)
+				goto done;
+			r->groups = grown;
+			r->group_cap = cap;
+		}
+		memset(&r->groups[r->group_count++], 0, sizeof *g);
+	}
+	g = &r->groups[*index];
+	if ((g->present & 1u << term) == 0) {
+		g->present |= 1u << term;
+		g->values[term] = m->number;
+		g->lines[term] = line;
+	}
+done:
+	key_done(&key);
+}
+
+/* Checks a complete identity group; writes the reason on failure. */
+static bool
+identity_holds(const struct rule *r, const struct identity_group *g,
+    char *reason, size_t size)
+{
+	double sum = 0, largest = fabs(g->values[0]);
+	char total[40], value[40], expected[40], off[40];
+	size_t used;
+	int n;
+
+	for (size_t i = 1; i < r->values.count; i++) {
+		sum += r->signs[i] * g->values[i];
+		if (fabs(g->values[i]) > largest)
+			largest = fabs(g->values[i]);
+	}
+	if (fabs(g->values[0] - sum) <= r->tolerance * largest)
+		return true;
+
+	json_format_number(total, sizeof total, g->values[0]);
+	n = snprintf(reason, size, "%s %s (line %lu) is not", r->values.items[0],
+	    total, g->lines[0]);
+	used = n > 0 ? (size_t)n : 0;
+	for (size_t i = 1; i < r->values.count && used < size; i++) {
+		json_format_number(value, sizeof value, g->values[i]);
+		n = snprintf(reason + used, size - used, "%s %s %s (line %lu)",
+		    i == 1 ? (r->signs[i] < 0 ? " -" : "") :
+		    r->signs[i] < 0 ? " -" : " +", r->values.items[i], value,
+		    g->lines[i]);
+		if (n > 0)
+			used += (size_t)n;
+	}
+	json_format_number(expected, sizeof expected, sum);
+	json_format_number(off, sizeof off, g->values[0] - sum);
+	if (used < size)
+		snprintf(reason + used, size - used, " = %s: off by %s, beyond "
+		    "the tolerance %g of the largest term", expected, off,
+		    r->tolerance);
+	return false;
 }
 
 static bool
-in_scope(const struct rule *r, const cJSON *record)
+in_scope(const struct run *run)
 {
-	for (size_t i = 0; i < r->where_count; i++) {
-		const char *value = record_string(record, r->where[i].member);
+	const struct rule *r = run->rule;
 
-		if (value == NULL ||
-		    !string_list_contains(&r->where[i].values, value))
+	for (size_t i = 0; i < r->where_count; i++) {
+		const struct qrec_member *m = field(run, r->where[i].field);
+
+		if (m == NULL || m->type != QREC_STRING ||
+		    !string_list_contains(&r->where[i].values, m->string))
 			return false;
 	}
 	return true;
 }
 
 static void
-run_rule(const struct quality_rules *rules, struct rule *r, size_t index,
-    const cJSON *record, unsigned long line, struct quality_result *result)
+fail_items(struct run *run, const char *name, unsigned int allowed)
 {
-	struct run run = { .result = result, .rule = r, .index = index };
+	char expected[120];
 
-	r->checked++;
-	switch (r->check) {
-	case CHECK_REQUIRED:	check_required(&run, record); break;
-	case CHECK_TYPE:	check_type(&run, record); break;
-	case CHECK_PATTERN:	check_pattern(&run, record); break;
-	case CHECK_ENUM:	check_enum(&run, record); break;
-	case CHECK_VOCABULARY:	check_vocabulary(&run, record, rules); break;
-	case CHECK_RANGE:	check_range(&run, record); break;
-	case CHECK_DATE:	check_date(&run, record); break;
-	case CHECK_DATE_ORDER:	check_date_order(&run, record); break;
-	case CHECK_UNIQUE:	check_unique(&run, record); break;
+	types_text(allowed, expected, sizeof expected);
+	fail(run, "%s has an item that is not %s", name, expected);
+}
+
+/* Whether each type of the items of an array (QREC_ITEM_BIT bits) is
+ * one of the allowed types (TYPE_BIT bits). */
+static bool
+types_match_items(unsigned int items, unsigned int allowed)
+{
+	static const unsigned int as_type[] = {
+		[QREC_NULL] = TYPE_BIT(TYPE_NULL),
+		[QREC_FALSE] = TYPE_BIT(TYPE_BOOLEAN),
+		[QREC_TRUE] = TYPE_BIT(TYPE_BOOLEAN),
+		[QREC_NUMBER] = TYPE_BIT(TYPE_NUMBER) | TYPE_BIT(TYPE_INTEGER),
+		[QREC_STRING] = TYPE_BIT(TYPE_STRING),
+		[QREC_ARRAY] = TYPE_BIT(TYPE_ARRAY),
+		[QREC_OBJECT] = TYPE_BIT(TYPE_OBJECT),
+	};
+
+	for (int t = QREC_NULL; t <= QREC_OBJECT; t++)
+		if ((items & QREC_ITEM_BIT(t)) != 0 && (as_type[t] & allowed) == 0)
+			return false;
+	return true;
+}
+
+/* Whether null is a value the property allows. */
+static bool
+null_allowed(const struct schema_property *p)
+{
+	if (p->types != 0 && (p->types & TYPE_BIT(TYPE_NULL)) == 0)
+		return false;
+	if (p->has_enum && !p->enum_null)
+		return false;
+	return true;
+}
+
+static void
+check_schema_property(struct run *run, enum aspect aspect,
+    const struct schema_property *p, const struct qrec_member *m)
+{
+	size_t chars;
+
+	switch (aspect) {
+	case ASPECT_REQUIRED:
+		if (m == NULL && p->required)
+			fail(run, "missing member \"%s\"", p->name);
+		else if (m != NULL && m->type == QREC_NULL && !null_allowed(p))
+			fail(run, "member \"%s\" is null", p->name);
+		break;
+	case ASPECT_TYPES:
+		if (absent(m))
+			break;
+		if (p->types != 0 && !types_match(m, p->types))
+			fail_type(run, p->name, m, p->types);
+		else if (p->item_types != 0 && m->type == QREC_ARRAY &&
+		    !types_match_items(m->item_types, p->item_types))
+			fail_items(run, p->name, p->item_types);
+		break;
+	case ASPECT_ENUM:
+		if (absent(m) || !p->has_enum)
+			break;
+		if (m->type != QREC_STRING ||
+		    !string_list_contains(&p->values, m->string))
+			fail_enum(run, p->name, m, &p->values, p->enum_null);
+		break;
+	case ASPECT_PATTERN:
+		if (m != NULL && m->type == QREC_STRING && p->pattern != NULL &&
+		    !pattern_match(p->pattern, m->string, m->string_len))
+			fail_pattern(run, p->name, m, p->pattern, p->description);
+		break;
+	case ASPECT_LENGTH:
+		if (m == NULL || m->type != QREC_STRING ||
+		    (p->min_length < 0 && p->max_length < 0))
+			break;
+		chars = qrec_utf8_length(m->string, m->string_len);
+		if (p->min_length >= 0 && chars < (size_t)p->min_length)
+			fail(run, "%s has %zu characters, fewer than the minimum "
+			    "%ld", p->name, chars, p->min_length);
+		if (p->max_length >= 0 && chars > (size_t)p->max_length)
+			fail(run, "%s has %zu characters, more than the maximum "
+			    "%ld", p->name, chars, p->max_length);
+		break;
+	case ASPECT_RANGE:
+		if (m != NULL && m->type == QREC_NUMBER)
+			check_bounds(run, p->name, m->number, p->minimum,
+			    p->has_minimum, p->minimum_exclusive, p->maximum,
+			    p->has_maximum, p->maximum_exclusive);
+		break;
+	case ASPECTS:
+		break;
 	}
-	if (!run.failed)
-		return;
+}
+
+static void
+check_schema(struct run *run)
+{
+	const struct schema *s = run->rule->schema;
+
+	for (size_t i = 0; i < s->count; i++)
+		check_schema_property(run, run->rule->aspect, &s->properties[i],
+		    field(run, s->properties[i].field));
+}
+
+static void
+count_failure(struct rule *r, unsigned long line)
+{
 	r->failed++;
 	if (r->example_count < QUALITY_EXAMPLES_MAX)
 		r->examples[r->example_count++] = line;
 }
 
-static const struct kind *
-find_kind(const struct quality_rules *rules, const char *name)
+static void
+run_rule(const struct quality_rules *rules, struct run *run,
+    unsigned long line)
+{
+	struct rule *r = run->rule;
+
+	r->checked++;
+	switch (r->check) {
+	case CHECK_REQUIRED:	check_required(run); break;
+	case CHECK_TYPE:	check_type(run); break;
+	case CHECK_PATTERN:	check_pattern(run); break;
+	case CHECK_ENUM:	check_enum(run); break;
+	case CHECK_VOCABULARY:	check_vocabulary(run, rules); break;
+	case CHECK_RANGE:	check_range(run); break;
+	case CHECK_DATE:	check_date(run); break;
+	case CHECK_DATE_ORDER:	check_date_order(run); break;
+	case CHECK_DURATION:	check_duration(run); break;
+	case CHECK_SCHEMA:	check_schema(run); break;
+	case CHECK_UNIQUE:	check_unique(run); break;
+	case CHECK_JUMP:	check_jump(run); break;
+	case CHECK_IDENTITY:	r->checked--; break;	/* counted at the end */
+	}
+	if (run->failed)
+		count_failure(r, line);
+}
+
+static struct kind *
+find_kind(const struct quality_rules *rules, const char *name, size_t len)
 {
 	if (name == NULL)
 		return NULL;
 	for (size_t i = 0; i < rules->kind_count; i++)
-		if (strcmp(rules->kinds[i].name, name) == 0)
+		if (strlen(rules->kinds[i].name) == len &&
+		    memcmp(rules->kinds[i].name, name, len) == 0)
 			return &rules->kinds[i];
 	return NULL;
 }
 
+/* Points each field of the kind at the record's member of that name;
+ * the first of two members with one name counts, as cJSON reads it. */
+static void
+fill_slots(struct kind *kind, const struct qrec *record)
+{
+	memset(kind->slots, 0, kind->fields.count * sizeof *kind->slots);
+	for (size_t i = 0; i < record->count; i++) {
+		const struct qrec_member *m = &record->members[i];
+		const struct key_entry *e = key_set_find_hashed(
+		    &kind->field_index, m->key_hash, m->key, m->key_len);
+
+		if (e != NULL && kind->slots[e->value] == NULL)
+			kind->slots[e->value] = m;
+	}
+}
+
+static const struct company *
+find_company(const struct quality_rules *rules, const struct qrec_member *cik)
+{
+	if (rules->company_count == 0 || cik == NULL || cik->type != QREC_STRING)
+		return NULL;
+	for (size_t i = 0; i < rules->company_count; i++)
+		if (strcmp(rules->companies[i].cik, cik->string) == 0)
+			return &rules->companies[i];
+	return NULL;
+}
+
+/* Which phase a check runs in: the cross-record checks compare with the
+ * records that passed, so they run after the checks of the record. */
+static bool
+cross_record(enum check check)
+{
+	return check == CHECK_UNIQUE || check == CHECK_JUMP ||
+	    check == CHECK_IDENTITY;
+}
+
+/* Sets up run for rule i, or returns false when the rule does not apply
+ * to the record. */
+static bool
+prepare(struct quality_rules *rules, const struct kind *kind,
+    const struct company *company, size_t i, struct quality_result *result,
+    struct run *run)
+{
+	struct rule *r = &rules->rules[i];
+	enum override mode = company != NULL ?
+	    (enum override)company->overrides[i] : OVERRIDE_NONE;
+
+	if (!r->enabled || mode == OVERRIDE_DISABLE)
+		return false;
+	run->result = result;
+	run->rule = r;
+	run->kind = kind;
+	run->index = i;
+	run->severity = mode == OVERRIDE_WARN ? QUALITY_WARN : r->severity;
+	run->failed = false;
+	return in_scope(run);
+}
+
 /*
  * Checks a record against every enabled rule of its kind that is in
- * scope.  The unique checks run last and compare with the records that
- * passed so far, so a duplicate of a rejected record is not a duplicate,
- * and a record only registers its key when no error rule failed.
+ * scope.  The cross-record checks run last and compare with the records
+ * that passed so far, so a duplicate of a rejected record is not a
+ * duplicate, and a record only counts for them when no error rule
+ * failed.
  */
 enum quality_outcome
-quality_check(struct quality_rules *rules, const cJSON *record,
+quality_check(struct quality_rules *rules, struct qrec *record,
     unsigned long line, struct quality_result *result)
 {
-	const struct kind *kind = find_kind(rules, record_kind(record));
+	struct kind *kind = find_kind(rules, record->kind->string,
+	    record->kind->string_len);
+	const struct company *company;
+	struct run run;
 	size_t end;
 
 	memset(result, 0, offsetof(struct quality_result, findings));
 	if (kind == NULL)
 		return QUALITY_UNCHECKED;
 	end = kind->first + kind->count;
+	fill_slots(kind, record);
+	company = find_company(rules, kind->slots[FIELD_CIK]);
 
-	for (size_t i = kind->first; i < end; i++) {
-		struct rule *r = &rules->rules[i];
-
-		if (r->enabled && r->check != CHECK_UNIQUE && in_scope(r, record))
-			run_rule(rules, r, i, record, line, result);
-	}
-	for (size_t i = kind->first; i < end; i++) {
-		struct rule *r = &rules->rules[i];
-
-		if (r->enabled && r->check == CHECK_UNIQUE && in_scope(r, record))
-			run_rule(rules, r, i, record, line, result);
-	}
+	for (size_t i = kind->first; i < end; i++)
+		if (!cross_record(rules->rules[i].check) &&
+		    prepare(rules, kind, company, i, result, &run))
+			run_rule(rules, &run, line);
+	for (size_t i = kind->first; i < end; i++)
+		if (cross_record(rules->rules[i].check) &&
+		    prepare(rules, kind, company, i, result, &run))
+			run_rule(rules, &run, line);
 	if (result->errors > 0)
 		return QUALITY_FAILED;
 
 	for (size_t i = kind->first; i < end; i++) {
-		struct rule *r = &rules->rules[i];
-
-		if (r->enabled && r->check == CHECK_UNIQUE && in_scope(r, record))
-			remember_key(r, record, line);
+		if (!cross_record(rules->rules[i].check) ||
+		    !prepare(rules, kind, company, i, result, &run))
+			continue;
+		if (run.rule->check == CHECK_UNIQUE)
+			remember_key(&run, line);
+		else if (run.rule->check == CHECK_JUMP)
+			remember_last(&run, line);
+		else
+			remember_term(&run, line);
 	}
 	return result->warnings > 0 ? QUALITY_WARNED : QUALITY_PASSED;
+}
+
+/*
+ * Evaluates the checks that need the whole input, the identities, and
+ * calls fn for each failure in input order of the groups.  Returns the
+ * number of failures.
+ */
+unsigned long
+quality_finish(struct quality_rules *rules, quality_late_fn *fn, void *arg)
+{
+	char reason[QUALITY_REASON_SIZE];
+	unsigned long failures = 0;
+
+	for (size_t i = 0; i < rules->rule_count; i++) {
+		struct rule *r = &rules->rules[i];
+		unsigned int all = (1u << r->values.count) - 1;
+
+		if (r->check != CHECK_IDENTITY)
+			continue;
+		for (size_t k = 0; k < r->group_count; k++) {
+			const struct identity_group *g = &r->groups[k];
+
+			if (g->present != all)
+				continue;
+			r->checked++;
+			if (identity_holds(r, g, reason, sizeof reason))
+				continue;
+			count_failure(r, g->lines[0]);
+			failures++;
+			fn(arg, g->lines[0], i, r->severity, reason);
+		}
+	}
+	return failures;
 }
 
 bool
 quality_has_kind(const struct quality_rules *rules, const char *kind)
 {
-	return find_kind(rules, kind) != NULL;
+	return find_kind(rules, kind, strlen(kind)) != NULL;
 }
 
 size_t
@@ -1504,7 +3121,7 @@ quality_rule_info(const struct quality_rules *rules, size_t index,
 
 	info->name = r->name;
 	info->kind = r->kind;
-	info->check = check_names[r->check];
+	info->check = r->check == CHECK_SCHEMA ? "schema" : check_names[r->check];
 	info->severity = r->severity;
 	info->enabled = r->enabled;
 	info->checked = r->checked;

@@ -4,14 +4,16 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include <cjson/cJSON.h>
+#include "quality_record.h"
 
 /*
  * The data quality rules of validate-quality: loaded from a YAML rules
- * file (corpintel-quality(5)), grouped by record kind, and checked one
- * record at a time.  The engine keeps per-rule counts for the run and,
- * for the unique check, the keys of the records that passed, so that a
- * later record with the same key is caught.
+ * file (corpintel-quality(5)) and the JSON Schemas it names, grouped by
+ * record kind, and checked one record at a time.  The engine keeps
+ * per-rule counts for the run and what the cross-record checks need:
+ * the keys of the records that passed (unique), the last value per
+ * company and metric (jump), and the values of each company and period
+ * that an accounting identity sums (identity), evaluated at the end.
  */
 
 #define QUALITY_FINDINGS_MAX	32	/* findings kept per record */
@@ -65,7 +67,14 @@ struct quality_rules *quality_load(const char *path, char *error,
 void quality_free(struct quality_rules *rules);
 
 enum quality_outcome quality_check(struct quality_rules *rules,
-    const cJSON *record, unsigned long line, struct quality_result *result);
+    struct qrec *record, unsigned long line, struct quality_result *result);
+
+/* Called by quality_finish for each failure found once the input ended:
+ * line is that of the record the failure is reported against. */
+typedef void quality_late_fn(void *arg, unsigned long line, size_t rule,
+    enum quality_severity severity, const char *reason);
+unsigned long quality_finish(struct quality_rules *rules, quality_late_fn *fn,
+    void *arg);
 
 bool quality_has_kind(const struct quality_rules *rules, const char *kind);
 size_t quality_rule_count(const struct quality_rules *rules);

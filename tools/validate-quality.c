@@ -33,6 +33,8 @@ enum {
 	OPT_STRICT,
 	OPT_MAX_LINE_BYTES,
 	OPT_REJECT_UNKNOWN_KINDS,
+	OPT_WARNINGS,
+	OPT_ANNOTATE,
 };
 
 static const struct option long_options[] = {
@@ -44,6 +46,8 @@ static const struct option long_options[] = {
 	{ "strict", no_argument, NULL, OPT_STRICT },
 	{ "max-line-bytes", required_argument, NULL, OPT_MAX_LINE_BYTES },
 	{ "reject-unknown-kinds", no_argument, NULL, OPT_REJECT_UNKNOWN_KINDS },
+	{ "warnings", required_argument, NULL, OPT_WARNINGS },
+	{ "annotate", no_argument, NULL, OPT_ANNOTATE },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -52,6 +56,8 @@ struct options {
 	const char *rules_file;		/* NULL: quality.yaml in the schema folder */
 	const char *rejects_file;
 	const char *report_file;
+	const char *warnings_file;
+	bool annotate;
 	double max_reject_ratio;
 	bool strict;
 	bool reject_unknown_kinds;
@@ -92,6 +98,7 @@ struct counts {
 	unsigned long unchecked;	/* passed: no rules for their kind */
 	unsigned long rejected;
 	unsigned long blank;		/* skipped */
+	unsigned long late;		/* warnings found after the input ended */
 	struct input_stats input[INPUT_CHECKS];
 };
 
@@ -101,6 +108,9 @@ struct validator {
 	const char *rules_path;
 	struct reject_stream *rejects;
 	struct quality_result result;
+	struct qrec record;
+	FILE *warnings;			/* --warnings, or NULL */
+	struct jsonw out;		/* a warning line, or an annotation */
 	struct counts counts;
 	bool stopped;			/* --strict met a reject */
 };
@@ -110,16 +120,19 @@ usage(FILE *out)
 {
 	fputs(
 "usage: validate-quality [--rules FILE] [--rejects FILE] [--report FILE]\n"
+"                        [--warnings FILE] [--annotate]\n"
 "                        [--max-reject-ratio R] [--strict]\n"
 "                        [--reject-unknown-kinds] [--max-line-bytes N]\n"
 "                        [options] [FILE ...]\n"
 "\n"
 "Check canonical records (NDJSON, from the files or standard input) against\n"
-"the data quality rules of their kind: required members, types, patterns,\n"
-"vocabularies, value ranges, dates and duplicate keys.  Records that pass are\n"
-"written to standard output byte for byte; every other line goes to the\n"
-"reject stream with its line number and each rule it broke.  Records of a\n"
-"kind without rules pass unchecked.\n"
+"the data quality rules of their kind: the record contract of its JSON\n"
+"Schema, vocabularies, value ranges, dates, period lengths, duplicate keys,\n"
+"jumps from the previous period and accounting identities.  Records that\n"
+"pass are written to standard output byte for byte (or with their warnings\n"
+"added, --annotate); every other line goes to the reject stream with its\n"
+"line number and each rule it broke.  Records of a kind without rules pass\n"
+"unchecked.\n"
 "\n"
 "Options:\n"
 "      --rules=FILE         rules file (default: quality.yaml in the schema\n"
@@ -127,6 +140,9 @@ usage(FILE *out)
 "      --rejects=FILE       write rejected lines to FILE as NDJSON\n"
 "                           (default: one warning per reject on stderr)\n"
 "      --report=FILE        write a JSON summary per rule to FILE\n"
+"      --warnings=FILE      write the failures of warn rules to FILE as NDJSON\n"
+"      --annotate           add a \"quality_warnings\" member to each record\n"
+"                           that passed with warnings\n"
 "      --max-reject-ratio=R exit 65 when more than R (0 to 1) of the lines\n"
 "                           are rejected (default 0)\n"
 "      --strict             stop at the first rejected line, exit 65\n"
@@ -174,6 +190,12 @@ parse_options(struct options *opts, int argc, char **argv)
 		case OPT_REJECT_UNKNOWN_KINDS:
 			opts->reject_unknown_kinds = true;
 			break;
+		case OPT_WARNINGS:
+			opts->warnings_file = optarg;
+			break;
+		case OPT_ANNOTATE:
+			opts->annotate = true;
+			break;
 		default:
 			if (!cli_handle_common(c, optarg, &opts->common, usage))
 				cli_usage_error("unhandled option");
@@ -208,6 +230,8 @@ apply_config_key(struct options *opts, const char *key,
 		return apply_config_path(&opts->rejects_file, node);
 	if (strcmp(key, "report") == 0)
 		return apply_config_path(&opts->report_file, node);
+	if (strcmp(key, "warnings") == 0)
+		return apply_config_path(&opts->warnings_file, node);
 
 	if (strcmp(key, "max-reject-ratio") == 0) {
 		if (!conf_scalar_double(node, &ratio) || ratio < 0 || ratio > 1)
@@ -223,6 +247,10 @@ apply_config_key(struct options *opts, const char *key,
 		if (!conf_scalar_bool(node, &on))
 			return false;
 		opts->strict = opts->strict || on;
+	} else if (strcmp(key, "annotate") == 0) {
+		if (!conf_scalar_bool(node, &on))
+			return false;
+		opts->annotate = opts->annotate || on;
 	} else if (strcmp(key, "reject-unknown-kinds") == 0) {
 		if (!conf_scalar_bool(node, &on))
 			return false;
@@ -269,8 +297,9 @@ apply_config(struct options *opts)
 		if (!apply_config_key(opts, section->keys[i],
 		    section->items[i])) {
 			log_error("%s:%lu: invalid validate-quality option '%s': "
-			    "use rules, rejects, report, max-reject-ratio, "
-			    "max-line-bytes, strict or reject-unknown-kinds with "
+			    "use rules, rejects, report, warnings, annotate, "
+			    "max-reject-ratio, max-line-bytes, strict or "
+			    "reject-unknown-kinds with "
 			    "a valid value", path, section->items[i]->line,
 			    section->keys[i]);
 			exit(EXIT_CONFIG);
@@ -356,13 +385,63 @@ reject_record(struct validator *v, unsigned long line, const char *text,
 	v->counts.rejected++;
 }
 
+/* Adds the warnings of the record just checked to the writer as an
+ * array of rule and reason. */
 static void
-log_warnings(struct validator *v, unsigned long line)
+add_warnings(struct validator *v, const char *key)
 {
 	const struct quality_result *result = &v->result;
 	struct quality_rule_info info;
 
-	if (!log_enabled(LOG_LEVEL_DEBUG))
+	jsonw_open_array(&v->out, key);
+	for (size_t i = 0; i < result->count; i++) {
+		if (result->findings[i].severity != QUALITY_WARN)
+			continue;
+		quality_rule_info(v->rules, result->findings[i].rule, &info);
+		jsonw_open_object(&v->out, NULL);
+		jsonw_string(&v->out, "rule", info.name);
+		jsonw_string(&v->out, "reason", result->findings[i].reason);
+		jsonw_close_object(&v->out);
+	}
+	jsonw_close_array(&v->out);
+}
+
+static void
+write_warning_line(struct validator *v)
+{
+	if (jsonw_write(&v->out, v->warnings) != 0) {
+		log_error("%s: write error on warnings: %s",
+		    v->options->warnings_file, strerror(errno));
+		exit(EXIT_IOERR);
+	}
+}
+
+/*
+ * Sends the warnings of a record that passed to the --warnings stream,
+ * one line per record:
+ *
+ *   {"kind":"quality_warning","tool":"validate-quality","line":7,
+ *    "warnings":[{"rule":"metric-jump","reason":"..."}]}
+ *
+ * Without that stream and without --annotate, they are logged with -v.
+ */
+static void
+report_warnings(struct validator *v, unsigned long line)
+{
+	const struct quality_result *result = &v->result;
+	struct quality_rule_info info;
+
+	if (v->warnings != NULL) {
+		jsonw_begin(&v->out);
+		jsonw_string(&v->out, "kind", "quality_warning");
+		jsonw_string(&v->out, "tool", log_progname());
+		jsonw_int(&v->out, "line", (long long)line);
+		add_warnings(v, "warnings");
+		jsonw_end(&v->out);
+		write_warning_line(v);
+	}
+	if (v->options->annotate || v->warnings != NULL ||
+	    !log_enabled(LOG_LEVEL_DEBUG))
 		return;
 	for (size_t i = 0; i < result->count; i++) {
 		if (result->findings[i].severity != QUALITY_WARN)
@@ -377,6 +456,34 @@ static void
 pass(struct validator *v, const char *text, size_t len)
 {
 	if (fwrite(text, 1, len, stdout) != len || putchar('\n') == EOF)
+		cli_exit_write_error();
+	v->counts.passed++;
+}
+
+/*
+ * Writes a record with its warnings as a last member, "quality_warnings".
+ * The line is a valid object with at least "kind", so the member goes
+ * before its closing brace and the rest stays byte for byte.
+ */
+static void
+pass_annotated(struct validator *v, const char *text, size_t len)
+{
+	size_t end = len;
+
+	while (end > 0 && text[end - 1] != '}')
+		end--;
+	jsonw_begin(&v->out);
+	add_warnings(v, "quality_warnings");
+	jsonw_end(&v->out);
+	if (v->out.failed) {
+		log_error("out of memory");
+		exit(EXIT_SOFTWARE);
+	}
+	/* The writer's text is {"quality_warnings":[...]}\n: its inside
+	 * follows a comma in place of the record's closing brace. */
+	if (fwrite(text, 1, end - 1, stdout) != end - 1 ||
+	    putchar(',') == EOF ||
+	    fwrite(v->out.buf + 1, 1, v->out.len - 1, stdout) != v->out.len - 1)
 		cli_exit_write_error();
 	v->counts.passed++;
 }
@@ -400,7 +507,7 @@ unknown_kind_reason(const char *kind, const char *rules_path, char *reason,
 
 /* Checks one parsed record and sends it where it belongs. */
 static void
-check_record(struct validator *v, const cJSON *record, unsigned long line,
+check_record(struct validator *v, struct qrec *record, unsigned long line,
     const char *text, size_t len)
 {
 	char reason[512];
@@ -408,7 +515,7 @@ check_record(struct validator *v, const cJSON *record, unsigned long line,
 	switch (quality_check(v->rules, record, line, &v->result)) {
 	case QUALITY_UNCHECKED:
 		if (v->options->reject_unknown_kinds) {
-			unknown_kind_reason(record_kind(record), v->rules_path,
+			unknown_kind_reason(record->kind->string, v->rules_path,
 			    reason, sizeof reason);
 			reject_input(v, INPUT_UNKNOWN_KIND, line, text, len,
 			    reason);
@@ -422,8 +529,11 @@ check_record(struct validator *v, const cJSON *record, unsigned long line,
 		break;
 	case QUALITY_WARNED:
 		v->counts.warned++;
-		log_warnings(v, line);
-		pass(v, text, len);
+		report_warnings(v, line);
+		if (v->options->annotate)
+			pass_annotated(v, text, len);
+		else
+			pass(v, text, len);
 		break;
 	case QUALITY_PASSED:
 		pass(v, text, len);
@@ -438,7 +548,6 @@ process_line(struct validator *v, enum ndjson_status status, char *text,
 	unsigned long rejected = v->counts.rejected;
 	enum record_error error;
 	char why[256];
-	cJSON *record;
 
 	v->counts.lines++;
 	if (status == NDJSON_TOO_LONG) {
@@ -447,15 +556,14 @@ process_line(struct validator *v, enum ndjson_status status, char *text,
 		    v->options->max_line_bytes);
 		reject_input(v, INPUT_LINE_LENGTH, line, text, len, why);
 	} else {
-		record = record_parse(text, len, &error, why, sizeof why);
-		if (record != NULL)
-			check_record(v, record, line, text, len);
+		error = qrec_parse(&v->record, text, len, why, sizeof why);
+		if (error == RECORD_OK)
+			check_record(v, &v->record, line, text, len);
 		else if (error == RECORD_EMPTY)
 			v->counts.blank++;
 		else
 			reject_input(v, input_check_of(error), line, text, len,
 			    why);
-		cJSON_Delete(record);
 	}
 	if (v->options->strict && v->counts.rejected > rejected) {
 		log_error("line %lu rejected: stopping (--strict)", line);
@@ -530,6 +638,40 @@ validate_inputs(struct validator *v, char **paths, int count)
 	return status;
 }
 
+/*
+ * Reports a failure found after the input ended (an accounting identity
+ * over several records).  Those records are already written, so the
+ * failure can only be a warning: to the --warnings stream, else to the
+ * log.
+ */
+static void
+late_warning(void *arg, unsigned long line, size_t rule,
+    enum quality_severity severity, const char *reason)
+{
+	struct validator *v = arg;
+	struct quality_rule_info info;
+
+	(void)severity;
+	v->counts.late++;
+	quality_rule_info(v->rules, rule, &info);
+	if (v->warnings == NULL) {
+		log_warn("line %lu: %s: %s", line, info.name, reason);
+		return;
+	}
+	jsonw_begin(&v->out);
+	jsonw_string(&v->out, "kind", "quality_warning");
+	jsonw_string(&v->out, "tool", log_progname());
+	jsonw_int(&v->out, "line", (long long)line);
+	jsonw_open_array(&v->out, "warnings");
+	jsonw_open_object(&v->out, NULL);
+	jsonw_string(&v->out, "rule", info.name);
+	jsonw_string(&v->out, "reason", reason);
+	jsonw_close_object(&v->out);
+	jsonw_close_array(&v->out);
+	jsonw_end(&v->out);
+	write_warning_line(v);
+}
+
 /* Lists the rules that failed at least once, in one summary line. */
 static void
 log_rule_failures(const struct validator *v)
@@ -565,7 +707,18 @@ log_summary(const struct validator *v)
 	log_info("%lu lines: %lu passed (%lu with warnings, %lu of a kind "
 	    "without rules), %lu rejected, %lu blank skipped", c->lines,
 	    c->passed, c->warned, c->unchecked, c->rejected, c->blank);
+	if (c->late > 0)
+		log_info("%lu warnings over several records (identities)",
+		    c->late);
 	log_rule_failures(v);
+}
+
+/* The share of checked records that failed, in percent, as Great
+ * Expectations reports unexpected_percent. */
+static double
+percent(unsigned long failed, unsigned long checked)
+{
+	return checked == 0 ? 0 : 100.0 * (double)failed / (double)checked;
 }
 
 static void
@@ -598,6 +751,9 @@ write_input_checks(struct jsonw *w, const struct validator *v)
 		jsonw_int(w, "checked", enabled ? (long long)looked_at : 0);
 		jsonw_int(w, "failed", (long long)stats->failed);
 		write_examples(w, stats->examples, stats->example_count);
+		jsonw_bool(w, "success", stats->failed == 0);
+		jsonw_number(w, "failed_percent",
+		    percent(stats->failed, enabled ? looked_at : 0));
 		jsonw_close_object(w);
 	}
 }
@@ -618,8 +774,45 @@ write_rules(struct jsonw *w, const struct validator *v)
 		jsonw_int(w, "checked", (long long)info.checked);
 		jsonw_int(w, "failed", (long long)info.failed);
 		write_examples(w, info.examples, info.example_count);
+		jsonw_bool(w, "success", info.failed == 0);
+		jsonw_number(w, "failed_percent",
+		    percent(info.failed, info.checked));
 		jsonw_close_object(w);
 	}
+}
+
+/*
+ * The counts of rules in the manner of a Great Expectations validation
+ * result: evaluated are the enabled rules, successful those that no
+ * record broke (a warn rule that failed counts as unsuccessful without
+ * failing the run).
+ */
+static void
+write_statistics(struct jsonw *w, const struct validator *v)
+{
+	struct quality_rule_info info;
+	unsigned long evaluated = 0, successful = 0;
+
+	for (int i = 0; i < INPUT_CHECKS; i++) {
+		if (i == INPUT_UNKNOWN_KIND && !v->options->reject_unknown_kinds)
+			continue;
+		evaluated++;
+		successful += v->counts.input[i].failed == 0;
+	}
+	for (size_t i = 0; i < quality_rule_count(v->rules); i++) {
+		quality_rule_info(v->rules, i, &info);
+		if (!info.enabled)
+			continue;
+		evaluated++;
+		successful += info.failed == 0;
+	}
+	jsonw_open_object(w, "statistics");
+	jsonw_int(w, "evaluated_rules", (long long)evaluated);
+	jsonw_int(w, "successful_rules", (long long)successful);
+	jsonw_int(w, "unsuccessful_rules", (long long)(evaluated - successful));
+	jsonw_number(w, "success_percent",
+	    evaluated == 0 ? 100 : 100.0 * (double)successful / (double)evaluated);
+	jsonw_close_object(w);
 }
 
 /* Writes the --report document.  Returns 0, or -1 after reporting. */
@@ -643,6 +836,8 @@ write_report(const struct validator *v, const char *path, bool success)
 	jsonw_int(&w, "rejected", (long long)c->rejected);
 	jsonw_int(&w, "blank", (long long)c->blank);
 	jsonw_bool(&w, "stopped", v->stopped);
+	jsonw_int(&w, "late_warnings", (long long)c->late);
+	write_statistics(&w, v);
 	jsonw_open_array(&w, "rules");
 	write_input_checks(&w, v);
 	write_rules(&w, v);
@@ -699,6 +894,9 @@ write_metrics(const struct validator *v, const char *path)
 	promfile_counter(pf, "corpintel_quality_unchecked_total",
 	    "Records passed because their kind has no rules.", NULL,
 	    (double)c->unchecked);
+	promfile_counter(pf, "corpintel_quality_late_warnings_total",
+	    "Warnings over several records, found after the input ended.",
+	    NULL, (double)c->late);
 	for (int i = 0; i < INPUT_CHECKS; i++)
 		add_rule_metrics(pf, input_check_names[i], "error",
 		    c->lines - c->blank, c->input[i].failed);
@@ -760,8 +958,24 @@ main(int argc, char **argv)
 	v.rejects = reject_open(opts.rejects_file);
 	if (v.rejects == NULL)
 		exit(EXIT_IOERR);
+	if (opts.warnings_file != NULL) {
+		v.warnings = fopen(opts.warnings_file, "w");
+		if (v.warnings == NULL) {
+			log_error("%s: cannot write warnings: %s",
+			    opts.warnings_file, strerror(errno));
+			exit(EXIT_IOERR);
+		}
+	}
+	qrec_init(&v.record);
 
 	status = validate_inputs(&v, argv + optind, argc - optind);
+	quality_finish(v.rules, late_warning, &v);
+	if (v.warnings != NULL && fclose(v.warnings) != 0) {
+		log_error("%s: write error on warnings: %s", opts.warnings_file,
+		    strerror(errno));
+		if (status == EXIT_OK)
+			status = EXIT_IOERR;
+	}
 
 	log_summary(&v);
 	data_status = reject_status(&v);
@@ -776,6 +990,8 @@ main(int argc, char **argv)
 	    status == EXIT_OK)
 		status = EXIT_IOERR;
 	quality_free(v.rules);
+	qrec_free(&v.record);
+	jsonw_free(&v.out);
 	conf_node_free(config);
 
 	stdout_status = cli_finish_stdout();

@@ -5,7 +5,7 @@
 
 FIX=$TOP/tests/fixtures/quality
 mkdir "$WORK/schemas"
-cp "$TOP/schemas/quality.yaml" "$FIX/metrics.yaml" "$WORK/schemas/"
+cp "$TOP/schemas/quality.yaml" "$TOP"/schemas/*.schema.json "$FIX/metrics.yaml" "$WORK/schemas/"
 RULES=$WORK/schemas/quality.yaml
 export CORPINTEL_TODAY=2024-06-30
 

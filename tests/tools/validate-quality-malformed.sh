@@ -4,7 +4,7 @@
 . "$TOP/tests/lib.sh"
 
 FIX=$TOP/tests/fixtures/quality
-cp "$TOP/schemas/quality.yaml" "$FIX/metrics.yaml" "$WORK/"
+cp "$TOP/schemas/quality.yaml" "$TOP"/schemas/*.schema.json "$FIX/metrics.yaml" "$WORK/"
 RULES=$WORK/quality.yaml
 export CORPINTEL_TODAY=2024-06-30
 
@@ -21,7 +21,7 @@ long=$(printf '%s\n' "$metric" | jq -c '.concept = ("us-gaap:" + ("X" * 700))')
 	printf '%s\n' "$metric" | sed 's/"value":383285000000/"value":1e400/'	# 5 number
 	printf '\n'							# 6 blank
 	printf ' \t \n'							# 7 blank
-	printf '%s\n' '{"kind":"price","ticker":"AAPL","close":189.95}'	# 8 unknown kind
+	printf '%s\n' '{"kind":"weather","city":"Cupertino","celsius":18.5}'	# 8 unknown kind
 	printf '%s\n' '{"kind":"metric","cik":"0000320193"}'		# 9 missing members
 	printf '%s\n' '[1,2]'						# 10 json
 	printf '%s\n' '{"cik":"0000320193"}'				# 11 kind
@@ -46,7 +46,7 @@ assert_eq "2 3 4 5 9 10 11 12" "$(jq -r '.line' "$WORK/rejects" | tr '\n' ' ' | 
     "mixed input: rejected line numbers"
 
 # Valid lines leave byte for byte; the last one gains its newline.
-{ printf '%s\n' "$metric"; printf '%s\n' '{"kind":"price","ticker":"AAPL","close":189.95}'; printf '%s\n' "$company"; } \
+{ printf '%s\n' "$metric"; printf '%s\n' '{"kind":"weather","city":"Cupertino","celsius":18.5}'; printf '%s\n' "$company"; } \
     >"$WORK/expected"
 assert_files_equal "$WORK/expected" "$WORK/out" "mixed input: passed lines unchanged"
 
@@ -79,7 +79,8 @@ assert_eq "number: member \"value\" is a number out of the range of a double (ab
     "1e400: rule and reason"
 assert_contains "$WORK/rejects" '"value\":1e400' "1e400: original input kept"
 
-assert_eq 'metric-required: missing member "metric" | metric-required: missing member "value" | metric-required: missing member "unit" | metric-required: missing member "period_type" | metric-required: missing member "period_end" | metric-required: missing member "source"' \
+# Every member of metric.schema.json's required list that is not there.
+assert_eq 'metric-required: missing member "ticker" | metric-required: missing member "metric" | metric-required: missing member "value" | metric-required: missing member "unit" | metric-required: missing member "period_type" | metric-required: missing member "period_start" | metric-required: missing member "period_end" | metric-required: missing member "fiscal_year" | metric-required: missing member "fiscal_period" | metric-required: missing member "source" | metric-required: missing member "source_ref" | metric-required: missing member "filed" | metric-required: missing member "revised" | metric-required: missing member "concept" | metric-required: missing member "derivation"' \
     "$(reject 9)" "missing members: each one named"
 assert_eq "json: not a JSON object" "$(reject 10)" "array line: rule and reason"
 assert_eq 'kind: missing string member "kind"' "$(reject 11)" "no kind: rule and reason"
@@ -102,7 +103,7 @@ assert_status 65 "unknown kinds rejected: exit status" -- validate-quality \
     --max-line-bytes 600 --reject-unknown-kinds "$WORK/in"
 assert_eq 2 "$(lines "$WORK/out")" "unknown kinds rejected: lines passed"
 assert_eq 9 "$(lines "$WORK/rejects")" "unknown kinds rejected: lines rejected"
-assert_eq "unknown-kind: kind \"price\" has no rules in $RULES" "$(reject 8)" \
+assert_eq "unknown-kind: kind \"weather\" has no rules in $RULES" "$(reject 8)" \
     "unknown kinds rejected: rule and reason"
 assert_eq "true 1" "$(jq -r '.rules[] | select(.rule == "unknown-kind") | "\(.enabled) \(.failed)"' "$WORK/report.json")" \
     "unknown kinds rejected: reported"
@@ -113,7 +114,7 @@ assert_status 0 "CRLF line: exit status" -- validate-quality --rules "$RULES" "$
 assert_eq "$company" "$(cat "$WORK/out")" "CRLF line: passed without the CR"
 
 # Records are passed as written, not re-encoded.
-printf '%s\n' '{ "kind" : "company", "cik":"0000320193", "name" : "Apple Inc.", "note":"caf\u00e9 \ud83d\udcc8" }' \
+printf '%s\n' '{ "kind" : "company", "cik":"0000320193", "ticker": null, "name" : "Apple Inc.", "category":null, "source":"sec", "note":"caf\u00e9 \ud83d\udcc8" }' \
     >"$WORK/spaced"
 assert_status 0 "spacing and escapes: exit status" -- validate-quality --rules "$RULES" "$WORK/spaced"
 assert_files_equal "$WORK/spaced" "$WORK/out" "spacing and escapes: line unchanged"

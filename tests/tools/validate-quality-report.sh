@@ -4,7 +4,7 @@
 . "$TOP/tests/lib.sh"
 
 FIX=$TOP/tests/fixtures/quality
-cp "$TOP/schemas/quality.yaml" "$FIX/metrics.yaml" "$WORK/"
+cp "$TOP/schemas/quality.yaml" "$TOP"/schemas/*.schema.json "$FIX/metrics.yaml" "$WORK/"
 RULES=$WORK/quality.yaml
 export CORPINTEL_TODAY=2024-06-30
 
@@ -18,7 +18,8 @@ while [ $i -lt 9 ]; do
 	esac
 	sed -n 2p "$FIX/valid.ndjson" |
 	    jq -c --argjson v "$value" --arg period_end "2010-01-0$i" \
-	    '.value = $v | .period_start = "2009-01-01" | .period_end = $period_end'
+	    --arg period_start "2009-01-0$i" \
+	    '.value = $v | .period_start = $period_start | .period_end = $period_end'
 done >"$WORK/in"
 
 assert_status 65 "ratio 0: exit status" -- validate-quality --rules "$RULES" \
@@ -34,14 +35,16 @@ assert_contains "$WORK/err" "rule failures: nonnegative-amount 5" "ratio 0: fail
 assert_eq "false 9 4 5 0 0 0" \
     "$(jq -r '[.success, .lines, .passed, .rejected, .blank, .warned, .unchecked] | map(tostring) | join(" ")' "$WORK/report.json")" \
     "report: counts"
-assert_eq '{"rule":"nonnegative-amount","kind":"metric","check":"range","severity":"error","enabled":true,"checked":9,"failed":5,"examples":[2,4,5]}' \
+assert_eq '{"rule":"nonnegative-amount","kind":"metric","check":"range","severity":"error","enabled":true,"checked":9,"failed":5,"examples":[2,4,5],"success":false,"failed_percent":55.55555555555556}' \
     "$(jq -c '.rules[] | select(.rule == "nonnegative-amount")' "$WORK/report.json")" \
     "report: rule entry with the first three example lines"
-assert_eq '{"rule":"metric-duplicate","kind":"metric","check":"unique","severity":"error","enabled":true,"checked":9,"failed":0,"examples":[]}' \
+assert_eq '{"rule":"metric-duplicate","kind":"metric","check":"unique","severity":"error","enabled":true,"checked":9,"failed":0,"examples":[],"success":true,"failed_percent":0}' \
     "$(jq -c '.rules[] | select(.rule == "metric-duplicate")' "$WORK/report.json")" \
     "report: rule that never failed"
-assert_eq 27 "$(jq '.rules | length' "$WORK/report.json")" \
-    "report: 6 input checks and 21 rules"
+# Great Expectations' statistics: the enabled rules, and those no line broke.
+assert_eq "true true" "$(jq -r '[(.statistics.evaluated_rules == ([.rules[] | select(.enabled)] | length)),
+    (.statistics.unsuccessful_rules == ([.rules[] | select(.enabled and .failed > 0)] | length))] | map(tostring) | join(" ")' \
+    "$WORK/report.json")" "report: statistics count the rules"
 
 # The metrics file.
 assert_contains "$WORK/metrics.prom" 'corpintel_lines_total{tool="validate-quality"} 9' "metrics: lines"

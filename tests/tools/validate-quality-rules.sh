@@ -6,7 +6,7 @@
 
 FIX=$TOP/tests/fixtures/quality
 # The shipped rules with the test vocabulary beside them.
-cp "$TOP/schemas/quality.yaml" "$FIX/metrics.yaml" "$WORK/"
+cp "$TOP/schemas/quality.yaml" "$TOP"/schemas/*.schema.json "$FIX/metrics.yaml" "$WORK/"
 RULES=$WORK/quality.yaml
 export CORPINTEL_TODAY=2024-06-30
 
@@ -41,14 +41,14 @@ fails "type number" "$company" "$metric" '.value = "383285000000"' \
     metric-types 'value is a string ("383285000000"), expected a number'
 fails "type integer" "$company" "$metric" '.fiscal_year = 2023.5' \
     metric-types 'fiscal_year 2023.5 is not an integer'
-fails "cik pattern" "$company" "$metric" '.cik = "320193"' metric-cik \
-    'cik "320193" does not match the pattern ^[0-9]{10}$ (the SEC central index key as ten digits with leading zeros, e.g. 0000320193)'
+fails "cik pattern" "$company" "$metric" '.cik = "320193"' metric-pattern \
+    'cik "320193" does not match the pattern ^[0-9]{10}$ (SEC Central Index Key, zero-padded to ten digits)'
 fails "vocabulary" "$company" "$metric" '.metric = "revenues"' metric-vocabulary \
     'metric "revenues" is not in the vocabulary of metrics.yaml'
-fails "period type" "$company" "$metric" '.period_type = "yearly"' period-type \
+fails "period type" "$company" "$metric" '.period_type = "yearly"' metric-enum \
     'period_type "yearly" is not one of instant, quarter, ytd, annual, ttm, day'
-fails "fiscal period" "$company" "$metric" '.fiscal_period = "FY2023"' fiscal-period \
-    'fiscal_period "FY2023" is not one of FY, Q1, Q2, Q3, Q4, H1, 9M'
+fails "fiscal period" "$company" "$metric" '.fiscal_period = "FY2023"' metric-enum \
+    'fiscal_period "FY2023" is not one of FY, Q1, Q2, Q3, Q4, H1, 9M, TTM or null'
 fails "ratio unit" "$company" "$metric" \
     '.metric = "gross_margin" | .value = 0.44 | .unit = "percent"' ratio-unit \
     'unit "percent" is not one of pure'
@@ -72,8 +72,8 @@ fails "period end invalid" "$company" "$metric" '.period_end = "2023-02-29"' \
     period-end-date \
     'period_end "2023-02-29" is not a valid date in the form YYYY-MM-DD'
 fails "period end future" "$company" "$metric" '.period_end = "2024-07-01"' \
-    period-end-date,filed-after-period \
-    'period_end 2024-07-01 is in the future (today is 2024-06-30) | filed 2023-11-03 is before period_end 2024-07-01'
+    period-end-date,filed-after-period,annual-length \
+    'period_end 2024-07-01 is in the future (today is 2024-06-30) | filed 2023-11-03 is before period_end 2024-07-01 | period_start 2022-09-25 to period_end 2024-07-01 spans 646 days, more than the maximum 372'
 fails "period end before EDGAR" "$company" "$metric" \
     '.period_start = "1991-10-01" | .period_end = "1992-09-30"' \
     period-end-date \
@@ -85,8 +85,9 @@ fails "filed future" "$company" "$metric" '.filed = "2024-07-01"' filed-date \
     'filed 2024-07-01 is in the future (today is 2024-06-30)'
 fails "filed as number" "$company" "$metric" '.filed = 20231103' metric-types \
     'filed is a number (20231103), expected a string'
-fails "period order" "$company" "$metric" '.period_start = "2023-09-30"' period-order \
-    'period_start 2023-09-30 is not before period_end 2023-09-30'
+fails "period order" "$company" "$metric" '.period_start = "2023-09-30"' \
+    period-order,annual-length \
+    'period_start 2023-09-30 is not before period_end 2023-09-30 | period_start 2023-09-30 to period_end 2023-09-30 spans 1 days, fewer than the minimum 357'
 fails "filed before end" "$company" "$metric" '.filed = "2023-09-29"' \
     filed-after-period 'filed 2023-09-29 is before period_end 2023-09-30'
 fails "duplicate key" "$metric" "$metric" '.value = 1 | .source_ref = "other"' \
@@ -96,14 +97,14 @@ fails "duplicate and negative" "$metric" "$metric" '.value = -5' \
     nonnegative-amount,metric-duplicate \
     'revenue value -5 is below the minimum 0 | duplicate key (cik 0000320193, metric revenue, period_type annual, period_end 2023-09-30): first seen on line 1'
 fails "several rules" "$company" "$metric" '.cik = "AAPL" | .value = -5 | del(.source)' \
-    metric-required,metric-cik,nonnegative-amount \
-    'missing member "source" | cik "AAPL" does not match the pattern ^[0-9]{10}$ (the SEC central index key as ten digits with leading zeros, e.g. 0000320193) | revenue value -5 is below the minimum 0'
+    metric-required,metric-pattern,nonnegative-amount \
+    'missing member "source" | cik "AAPL" does not match the pattern ^[0-9]{10}$ (SEC Central Index Key, zero-padded to ten digits) | revenue value -5 is below the minimum 0'
 fails "company name" "$metric" "$company" 'del(.name)' company-required \
     'missing member "name"'
 fails "company name type" "$metric" "$company" '.name = 5' company-types \
     'name is a number (5), expected a string'
-fails "company cik" "$metric" "$company" '.cik = "0000320193 "' company-cik \
-    'cik "0000320193 " does not match the pattern ^[0-9]{10}$ (the SEC central index key as ten digits with leading zeros, e.g. 0000320193)'
+fails "company cik" "$metric" "$company" '.cik = "0000320193 "' company-pattern \
+    'cik "0000320193 " does not match the pattern ^[0-9]{10}$ (SEC Central Index Key, zero-padded to ten digits)'
 
 # The same key in another period type or another company is no duplicate.
 {
@@ -125,8 +126,11 @@ for fixture in valid boundaries; do
 	assert_eq 0 "$(jq '[.rules[].failed] | add' "$WORK/$fixture.json")" \
 	    "$fixture: no rule failed"
 done
-assert_eq "" "$(jq -r '[.rules[] | select(.kind != null and .checked == 0) | .rule] | join(",")' \
-    "$WORK/valid.json")" "valid: every rule applied"
+# The fixture has no six- or nine-month period, no complete identity and
+# no record of the other kinds.
+assert_eq "half-year-length,nine-months-length,gross-profit-identity,balance-sheet-identity" \
+    "$(jq -r '[.rules[] | select((.kind == "metric" or .kind == "company") and .checked == 0) | .rule] | join(",")' \
+    "$WORK/valid.json")" "valid: every other metric and company rule applied"
 assert_eq 2 "$(jq '.rules[] | select(.rule == "gross-margin-range") | .checked' \
     "$WORK/boundaries.json")" "boundaries: both gross margin bounds checked"
 

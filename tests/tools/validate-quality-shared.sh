@@ -42,7 +42,7 @@ for file in "$FACTS"/*.json; do
 	assert_status 65 "$name: broken copy: exit status" -- validate-quality \
 	    --rejects "$WORK/rejects" "$WORK/broken"
 	assert_eq $((total - 2)) "$(lines "$WORK/out")" "$name: broken copy: lines passed"
-	assert_eq "$(printf '%s\n' "$company company-cik" "$revenue nonnegative-amount" "$duplicate metric-duplicate" | sort -n)" \
+	assert_eq "$(printf '%s\n' "$company company-pattern" "$revenue nonnegative-amount" "$duplicate metric-duplicate" | sort -n)" \
 	    "$(jq -r '"\(.line) \([.errors[].rule] | join(","))"' "$WORK/rejects" | sort -n)" \
 	    "$name: broken copy: the seeded lines caught by their rules"
 	assert_contains "$WORK/rejects" "first seen on line $assets" \

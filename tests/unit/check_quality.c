@@ -75,12 +75,16 @@ static enum quality_outcome
 check_line(struct quality_rules *rules, const char *json, unsigned long line,
     struct quality_result *result)
 {
-	cJSON *record = cJSON_Parse(json);
+	struct qrec record;
 	enum quality_outcome outcome;
+	char why[256];
 
-	ck_assert_msg(record != NULL, "test record is not JSON: %s", json);
-	outcome = quality_check(rules, record, line, result);
-	cJSON_Delete(record);
+	qrec_init(&record);
+	ck_assert_msg(qrec_parse(&record, json, strlen(json), why,
+	    sizeof why) == RECORD_OK, "test record is not one: %s: %s", json,
+	    why);
+	outcome = quality_check(rules, &record, line, result);
+	qrec_free(&record);
 	return outcome;
 }
 

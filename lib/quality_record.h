@@ -1,0 +1,79 @@
+#ifndef CORPINTEL_QUALITY_RECORD_H
+#define CORPINTEL_QUALITY_RECORD_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "record.h"
+
+/*
+ * A record as validate-quality reads it: the top-level members of one
+ * JSON object, parsed in one pass over the line without allocating per
+ * record.  Strings are unescaped into a buffer the record owns and
+ * reuses; nested arrays and objects are checked for well-formedness and
+ * kept as the span of their text.  The errors and their reasons are
+ * those of record_parse, so both name a broken line the same way, but
+ * the grammar is RFC 8259 to the letter: no control characters in
+ * strings, no leading zeros, no "\u0000".
+ */
+
+enum qrec_type {
+	QREC_NULL,
+	QREC_FALSE,
+	QREC_TRUE,
+	QREC_NUMBER,
+	QREC_STRING,
+	QREC_ARRAY,
+	QREC_OBJECT,
+};
+
+/* Bits of qrec_member.item_types: which types the items of an array have. */
+#define QREC_ITEM_BIT(type)	(1u << (type))
+
+struct qrec_member {
+	const char *key;	/* unescaped, NUL-terminated */
+	size_t key_len;
+	uint64_t key_hash;	/* qrec_hash of the key */
+	enum qrec_type type;
+	const char *string;	/* strings: unescaped, NUL-terminated */
+	size_t string_len;
+	double number;
+	const char *raw;	/* the value's text in the line */
+	size_t raw_len;
+	unsigned int item_types;	/* arrays: QREC_ITEM_BIT of each item */
+	signed char date_state;	/* 0 not parsed, 1 a date, -1 not one */
+	long days;		/* the date when date_state is 1 */
+};
+
+struct qrec {
+	struct qrec_member *members;
+	size_t count;
+	size_t cap;
+	char *text;		/* unescaped keys and strings */
+	size_t text_cap;
+	const struct qrec_member *kind;
+	bool duplicate;		/* a member given twice */
+};
+
+/* FNV-1a with a final mix, so that the low bits, which pick a slot in a
+ * table, depend on every byte. */
+static inline uint64_t
+qrec_hash(const char *key, size_t len)
+{
+	uint64_t h = 14695981039346656037ULL;
+
+	for (size_t i = 0; i < len; i++)
+		h = (h ^ (unsigned char)key[i]) * 1099511628211ULL;
+	return h ^ h >> 32;
+}
+
+void qrec_init(struct qrec *rec);
+void qrec_free(struct qrec *rec);
+enum record_error qrec_parse(struct qrec *rec, const char *line, size_t len,
+    char *why, size_t why_size);
+const struct qrec_member *qrec_get(const struct qrec *rec, const char *key);
+bool qrec_date(struct qrec_member *m, long *days);
+size_t qrec_utf8_length(const char *s, size_t len);
+
+#endif

@@ -1,0 +1,87 @@
+#!/bin/sh
+# Throughput of validate-quality against a jq filter that checks the same
+# things a user would write by hand, side by side on the same input in
+# one run.  Prints records per second and the ratio; asserts nothing.
+#
+# Input: the metric records that fetch-sec and normalize make from the
+# recorded companyfacts in ../shared/data (else the project's sample
+# set), copied with the first digits of the CIK changed so that every
+# copy has keys of its own and no record is a duplicate.
+
+set -eu
+: "${BUILD:?run through make bench}" "${TOP:?run through make bench}"
+PATH="$BUILD/bin:$PATH"
+export CORPINTEL_SCHEMA_DIR="${CORPINTEL_SCHEMA_DIR:-$TOP/schemas}"
+command -v jq >/dev/null || { echo "bench: jq not installed" >&2; exit 69; }
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/corpintel-bench.XXXXXX")
+trap 'rm -rf "$work"' EXIT
+
+data="$TOP/../shared/data/sec/companyfacts"
+[ -d "$data" ] || data="$TOP/tests/fixtures/demo/companyfacts"
+copies=${BENCH_COPIES:-100}
+
+now() {
+	date +%s.%N
+}
+
+timed() {	# input output command...
+	input=$1 output=$2
+	shift 2
+	start=$(now)
+	"$@" <"$input" >"$output"
+	end=$(now)
+	echo "$end - $start" | bc -l
+}
+
+report() {	# label records ours theirs
+	printf '%-40s %9d records  corpintel %9.0f/s  jq %8.0f/s  ratio %5.1fx\n' \
+	    "$1" "$2" "$(echo "$2 / $3" | bc -l)" "$(echo "$2 / $4" | bc -l)" \
+	    "$(echo "$4 / $3" | bc -l)"
+}
+
+for f in "$data"/*.json; do
+	fetch-sec -q "$f"
+done | normalize -q | grep '"kind":"metric"' >"$work/one.ndjson"
+i=1
+: >"$work/metrics.ndjson"
+while [ "$i" -le "$copies" ]; do
+	sed "s/\"cik\":\"000/\"cik\":\"$(printf %03d "$i")/" "$work/one.ndjson" \
+	    >>"$work/metrics.ndjson"
+	i=$((i + 1))
+done
+records=$(wc -l <"$work/metrics.ndjson")
+bytes=$(wc -c <"$work/metrics.ndjson")
+
+# The jq filter checks what the project's rules check for a metric,
+# single-record rules only: required members, types, the CIK pattern,
+# the enumerations, the vocabulary, the ranges, dates and their order.
+# It has no duplicate, jump or identity check, which jq cannot do in a
+# stream.
+jqfilter='
+def date: type == "string" and test("^[0-9]{4}-[0-9]{2}-[0-9]{2}$");
+select(.kind == "metric"
+  and (.cik | type == "string" and test("^[0-9]{10}$"))
+  and (.metric | IN("revenue","cost_of_revenue","gross_profit",
+    "operating_income","net_income","eps_diluted","total_assets",
+    "total_liabilities","stockholders_equity","cash","operating_cash_flow",
+    "shares_outstanding","capital_expenditure","gross_margin",
+    "operating_margin","net_margin","revenue_growth_yoy"))
+  and (.value | type == "number") and (.unit | type == "string")
+  and (.period_type | IN("instant","quarter","ytd","annual","ttm","day"))
+  and (.fiscal_period | IN("FY","Q1","Q2","Q3","Q4","H1","9M","TTM",null))
+  and (.period_end | date) and (.period_start == null or (.period_start | date))
+  and (.filed | date) and (.revised | type == "boolean")
+  and (.source | type == "string") and (.source_ref | type == "string")
+  and (.period_end >= "1993-01-01") and (.filed >= .period_end)
+  and (.period_start == null or .period_start < .period_end)
+  and (((.metric | IN("revenue","cost_of_revenue","total_assets",
+    "total_liabilities","cash")) | not) or .value >= 0))'
+
+ours=$(timed "$work/metrics.ndjson" "$work/ours.ndjson" \
+	validate-quality -q --rejects /dev/null --max-reject-ratio 1)
+theirs=$(timed "$work/metrics.ndjson" "$work/theirs.ndjson" jq -c "$jqfilter")
+report "metric records (validate-quality)" "$records" "$ours" "$theirs"
+printf '%-40s %9d bytes, %d passed, jq passed %d; %s cores\n' "input" "$bytes" \
+    "$(wc -l <"$work/ours.ndjson")" "$(wc -l <"$work/theirs.ndjson")" \
+    "$(nproc 2>/dev/null || echo '?')"
