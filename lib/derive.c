@@ -5,9 +5,10 @@
 
 #include "derive.h"
 
-/* Reported metric names, indexed by enum derive_input. */
+/* Metric names of the vocabulary, indexed by enum derive_input. */
 static const char *const input_names[DERIVE_INPUT_COUNT] = {
 	"revenue", "gross_profit", "operating_income", "net_income",
+	"operating_cash_flow", "capital_expenditure", "eps_diluted",
 };
 
 /* The margins: each divides one reported metric by revenue. */
@@ -22,10 +23,25 @@ static const struct {
 	{ DERIVE_NET_INCOME, "net_margin", "net_income / revenue" },
 };
 
+/* Year-over-year growth of these inputs, for every period type. */
+static const struct {
+	enum derive_input input;
+	const char *metric;
+	const char *derivation;
+} yearly_growth[] = {
+	{ DERIVE_REVENUE, "revenue_growth_yoy",
+	    "revenue / revenue[prior year] - 1" },
+	{ DERIVE_EPS_DILUTED, "eps_growth_yoy",
+	    "eps_diluted / eps_diluted[prior year] - 1" },
+};
+
+#define TTM_DERIVATION "sum of 4 consecutive quarters"
+
 static const char *const absence_names[DERIVE_ABSENCE_COUNT] = {
 	"no-revenue", "revenue-not-positive", "unit-mismatch",
 	"period-start-mismatch", "no-prior-period", "ambiguous-prior-period",
-	"unit-change", "prior-revenue-not-positive", "out-of-range",
+	"unit-change", "prior-not-positive", "no-capital-expenditure",
+	"out-of-range",
 };
 
 /* A stored metric: the caller's record with its strings copied into one
@@ -65,13 +81,14 @@ derive_input_of(const char *metric)
 	return -1;
 }
 
-/* Margins and growth are derived for annual and quarterly periods only:
- * a ratio over year-to-date or instant values would mislead. */
+/* Margins and growth are derived for annual, quarterly and TTM periods
+ * only: a ratio over year-to-date or instant values would mislead. */
 bool
 derive_period_type_used(const char *period_type)
 {
 	return strcmp(period_type, "annual") == 0 ||
-	    strcmp(period_type, "quarter") == 0;
+	    strcmp(period_type, "quarter") == 0 ||
+	    strcmp(period_type, "ttm") == 0;
 }
 
 /* FNV-1a over the fields of the key. */
@@ -187,7 +204,8 @@ fill_entry(struct entry *e, const struct derive_metric *m)
 	size_t size = text_size(m->cik) + text_size(m->ticker) +
 	    text_size(m->unit) + text_size(m->period_type) +
 	    text_size(m->period_start) + text_size(m->fiscal_period) +
-	    text_size(m->source_ref) + text_size(m->filed);
+	    text_size(m->source_ref) + text_size(m->filed) +
+	    text_size(m->derivation);
 	char *cursor = malloc(size > 0 ? size : 1);
 
 	if (cursor == NULL)
@@ -202,6 +220,7 @@ fill_entry(struct entry *e, const struct derive_metric *m)
 	e->m.fiscal_period = copy_text(&cursor, m->fiscal_period);
 	e->m.source_ref = copy_text(&cursor, m->source_ref);
 	e->m.filed = copy_text(&cursor, m->filed);
+	e->m.derivation = copy_text(&cursor, m->derivation);
 	return 0;
 }
 
@@ -282,31 +301,46 @@ same_series(const struct derive_metric *a, const struct derive_metric *b)
 	    strcmp(a->period_type, b->period_type) == 0;
 }
 
-/* Joins two source references: one when they agree, "A;B" when they
- * differ, NULL when neither is known.  Sets *failed when out of memory. */
+/*
+ * Joins the inputs' source references with ';' in the order given,
+ * skipping unknown ones and repeats.  Returns NULL when none is known,
+ * and sets *failed when out of memory.
+ */
 static char *
-join_refs(const char *a, const char *b, bool *failed)
+join_refs(const struct derive_metric *const *inputs, size_t count,
+    bool *failed)
 {
+	size_t size = 1, len = 0;
 	char *joined;
-	size_t na, nb;
 
-	if (a == NULL || (b != NULL && strcmp(a, b) == 0))
-		a = b, b = NULL;
-	if (a == NULL)
+	for (size_t i = 0; i < count; i++)
+		if (inputs[i]->source_ref != NULL)
+			size += strlen(inputs[i]->source_ref) + 1;
+	if (size == 1)
 		return NULL;
-	na = strlen(a);
-	nb = b != NULL ? strlen(b) + 1 : 0;
-	joined = malloc(na + nb + 1);
+	joined = malloc(size);
 	if (joined == NULL) {
 		*failed = true;
 		return NULL;
 	}
-	memcpy(joined, a, na);
-	if (b != NULL) {
-		joined[na] = ';';
-		memcpy(joined + na + 1, b, nb - 1);
+	joined[0] = '\0';
+
+	for (size_t i = 0; i < count; i++) {
+		const char *ref = inputs[i]->source_ref;
+		bool seen = false;
+
+		if (ref == NULL)
+			continue;
+		for (size_t j = 0; j < i && !seen; j++)
+			seen = inputs[j]->source_ref != NULL &&
+			    strcmp(inputs[j]->source_ref, ref) == 0;
+		if (seen)
+			continue;
+		if (len > 0)
+			joined[len++] = ';';
+		memcpy(joined + len, ref, strlen(ref) + 1);
+		len += strlen(ref);
 	}
-	joined[na + nb] = '\0';
 	return joined;
 }
 
@@ -322,15 +356,15 @@ latest_date(const char *a, const char *b)
 }
 
 /*
- * Appends numerator / denominator's derived record, dated like the base
- * revenue record, with the references of both inputs in the formula's
- * order.  Returns -1 when out of memory.
+ * Appends a derived record dated like base, with the references of the
+ * inputs in the formula's order.  unit NULL means "pure", a ratio.
+ * Returns -1 when out of memory.
  */
 static int
 add_derived(struct derived_list *list, const char *metric,
-    const char *derivation, double value, const struct derive_metric *base,
-    const struct derive_metric *numerator,
-    const struct derive_metric *denominator,
+    const char *derivation, const char *unit, double value,
+    const struct derive_metric *base,
+    const struct derive_metric *const *inputs, size_t count,
     unsigned long absent[DERIVE_ABSENCE_COUNT])
 {
 	struct derived_metric *d;
@@ -352,25 +386,65 @@ add_derived(struct derived_list *list, const char *metric,
 		list->cap = cap;
 	}
 	d = &list->items[list->count];
+	memset(d, 0, sizeof *d);
 	d->cik = base->cik;
-	d->ticker = numerator->ticker != NULL ? numerator->ticker :
-	    denominator->ticker;
 	d->metric = metric;
 	d->value = value;
+	d->unit = unit != NULL ? unit : "pure";
 	d->period_type = base->period_type;
 	d->period_start = base->period_start;
 	d->period_end = base->period_end;
 	d->has_fiscal_year = base->has_fiscal_year;
 	d->fiscal_year = base->fiscal_year;
 	d->fiscal_period = base->fiscal_period;
-	d->filed = latest_date(numerator->filed, denominator->filed);
 	d->derivation = derivation;
-	d->source_ref = join_refs(numerator->source_ref,
-	    denominator->source_ref, &failed);
+	for (size_t i = 0; i < count; i++) {
+		if (d->ticker == NULL)
+			d->ticker = inputs[i]->ticker;
+		d->filed = latest_date(d->filed, inputs[i]->filed);
+	}
+	d->source_ref = join_refs(inputs, count, &failed);
 	if (failed)
 		return -1;
 	list->count++;
 	return 0;
+}
+
+/* Whether two metrics of one period cover the same days, as far as their
+ * starts are known. */
+static bool
+same_start(const struct derive_metric *a, const struct derive_metric *b)
+{
+	return a->period_start == NULL || b->period_start == NULL ||
+	    strcmp(a->period_start, b->period_start) == 0;
+}
+
+/*
+ * Checks that part can be divided by revenue of the same period, and
+ * counts the reason when not.
+ */
+static bool
+divisible_by_revenue(const struct derive_metric *part,
+    const struct derive_metric *revenue,
+    unsigned long absent[DERIVE_ABSENCE_COUNT])
+{
+	if (revenue == NULL) {
+		absent[DERIVE_ABSENT_NO_REVENUE]++;
+		return false;
+	}
+	if (!(revenue->value > 0)) {
+		absent[DERIVE_ABSENT_REVENUE_NOT_POSITIVE]++;
+		return false;
+	}
+	if (strcmp(part->unit, revenue->unit) != 0) {
+		absent[DERIVE_ABSENT_UNIT_MISMATCH]++;
+		return false;
+	}
+	if (!same_start(part, revenue)) {
+		absent[DERIVE_ABSENT_PERIOD_START_MISMATCH]++;
+		return false;
+	}
+	return true;
 }
 
 /*
@@ -386,28 +460,12 @@ derive_margins(struct derived_list *list,
 
 	for (size_t i = 0; i < sizeof margins / sizeof margins[0]; i++) {
 		const struct derive_metric *part = group[margins[i].numerator];
+		const struct derive_metric *inputs[2] = { part, revenue };
 
-		if (part == NULL)
+		if (part == NULL || !divisible_by_revenue(part, revenue, absent))
 			continue;
-		if (revenue == NULL) {
-			absent[DERIVE_ABSENT_NO_REVENUE]++;
-			continue;
-		}
-		if (!(revenue->value > 0)) {
-			absent[DERIVE_ABSENT_REVENUE_NOT_POSITIVE]++;
-			continue;
-		}
-		if (strcmp(part->unit, revenue->unit) != 0) {
-			absent[DERIVE_ABSENT_UNIT_MISMATCH]++;
-			continue;
-		}
-		if (part->period_start != NULL && revenue->period_start != NULL &&
-		    strcmp(part->period_start, revenue->period_start) != 0) {
-			absent[DERIVE_ABSENT_PERIOD_START_MISMATCH]++;
-			continue;
-		}
 		if (add_derived(list, margins[i].metric, margins[i].derivation,
-		    part->value / revenue->value, revenue, part, revenue,
+		    NULL, part->value / revenue->value, revenue, inputs, 2,
 		    absent) < 0)
 			return -1;
 	}
@@ -415,13 +473,57 @@ derive_margins(struct derived_list *list,
 }
 
 /*
- * Finds the revenue of the same period one year before sorted[at]: the
- * one revenue of the same company and period type whose period ended
- * DERIVE_PRIOR_YEAR_MIN_DAYS to _MAX_DAYS earlier.  Returns NULL with the
- * reason in *why when there is none or more than one.
+ * Derives free cash flow, operating cash flow less capital expenditure,
+ * and its margin over revenue.  Capital expenditure is reported as a
+ * positive payment (PaymentsToAcquirePropertyPlantAndEquipment), so it is
+ * subtracted as it is.
+ */
+static int
+derive_free_cash_flow(struct derived_list *list,
+    const struct derive_metric *group[DERIVE_INPUT_COUNT],
+    unsigned long absent[DERIVE_ABSENCE_COUNT])
+{
+	const struct derive_metric *cash = group[DERIVE_OPERATING_CASH_FLOW];
+	const struct derive_metric *capex = group[DERIVE_CAPITAL_EXPENDITURE];
+	const struct derive_metric *revenue = group[DERIVE_REVENUE];
+	const struct derive_metric *inputs[3] = { cash, capex, revenue };
+	double fcf;
+
+	if (cash == NULL)
+		return 0;
+	if (capex == NULL) {
+		absent[DERIVE_ABSENT_NO_CAPITAL_EXPENDITURE]++;
+		return 0;
+	}
+	if (strcmp(cash->unit, capex->unit) != 0) {
+		absent[DERIVE_ABSENT_UNIT_MISMATCH]++;
+		return 0;
+	}
+	if (!same_start(cash, capex)) {
+		absent[DERIVE_ABSENT_PERIOD_START_MISMATCH]++;
+		return 0;
+	}
+	fcf = cash->value - capex->value;
+	if (add_derived(list, "free_cash_flow",
+	    "operating_cash_flow - capital_expenditure", cash->unit, fcf, cash,
+	    inputs, 2, absent) < 0)
+		return -1;
+
+	if (!divisible_by_revenue(cash, revenue, absent))
+		return 0;
+	return add_derived(list, "free_cash_flow_margin",
+	    "(operating_cash_flow - capital_expenditure) / revenue", NULL,
+	    fcf / revenue->value, revenue, inputs, 3, absent);
+}
+
+/*
+ * Finds the metric of the same company, period type and input as
+ * sorted[at] whose period ended min_days to max_days earlier.  Returns
+ * NULL with the reason in *why when there is none or more than one.
  */
 static const struct derive_metric *
-find_prior_year(struct entry **sorted, size_t at, enum derive_absence *why)
+find_prior(struct entry **sorted, size_t at, long min_days, long max_days,
+    enum derive_absence *why)
 {
 	const struct derive_metric *current = &sorted[at]->m, *prior = NULL;
 	int candidates = 0;
@@ -430,9 +532,9 @@ find_prior_year(struct entry **sorted, size_t at, enum derive_absence *why)
 		const struct derive_metric *m = &sorted[j]->m;
 		long days = current->period_end - m->period_end;
 
-		if (!same_series(current, m) || days > DERIVE_PRIOR_YEAR_MAX_DAYS)
+		if (!same_series(current, m) || days > max_days)
 			break;
-		if (m->input != DERIVE_REVENUE || days < DERIVE_PRIOR_YEAR_MIN_DAYS)
+		if (m->input != current->input || days < min_days)
 			continue;
 		prior = m;
 		candidates++;
@@ -445,18 +547,21 @@ find_prior_year(struct entry **sorted, size_t at, enum derive_absence *why)
 }
 
 /*
- * Derives year-over-year growth for the revenue at sorted[at].  Computed
- * as (current - prior) / prior, which equals current / prior - 1 but
- * keeps 120 over 100 at 0.2 instead of 0.19999999999999996.
+ * Derives growth of sorted[at] over the prior period found in the window.
+ * Computed as (current - prior) / prior, which equals current / prior - 1
+ * but keeps 120 over 100 at 0.2 instead of 0.19999999999999996.  A prior
+ * value of zero or less gives no meaningful rate and is left out.
  */
 static int
 derive_growth(struct derived_list *list, struct entry **sorted, size_t at,
+    long min_days, long max_days, const char *metric, const char *derivation,
     unsigned long absent[DERIVE_ABSENCE_COUNT])
 {
 	const struct derive_metric *current = &sorted[at]->m, *prior;
+	const struct derive_metric *inputs[2];
 	enum derive_absence why = DERIVE_ABSENT_NO_PRIOR_PERIOD;
 
-	prior = find_prior_year(sorted, at, &why);
+	prior = find_prior(sorted, at, min_days, max_days, &why);
 	if (prior == NULL) {
 		absent[why]++;
 		return 0;
@@ -469,10 +574,47 @@ derive_growth(struct derived_list *list, struct entry **sorted, size_t at,
 		absent[DERIVE_ABSENT_PRIOR_NOT_POSITIVE]++;
 		return 0;
 	}
-	return add_derived(list, "revenue_growth_yoy",
-	    "revenue / revenue[prior year] - 1",
-	    (current->value - prior->value) / prior->value, current, current,
-	    prior, absent);
+	inputs[0] = current;
+	inputs[1] = prior;
+	return add_derived(list, metric, derivation, NULL,
+	    (current->value - prior->value) / prior->value, current, inputs, 2,
+	    absent);
+}
+
+/* Derives every growth rate that sorted[at] is the current period of. */
+static int
+derive_growth_of(struct derived_list *list, struct entry **sorted,
+    size_t at, unsigned long absent[DERIVE_ABSENCE_COUNT])
+{
+	const struct derive_metric *m = &sorted[at]->m;
+
+	for (size_t i = 0; i < sizeof yearly_growth / sizeof yearly_growth[0];
+	    i++) {
+		if (m->input != yearly_growth[i].input)
+			continue;
+		if (derive_growth(list, sorted, at, DERIVE_PRIOR_YEAR_MIN_DAYS,
+		    DERIVE_PRIOR_YEAR_MAX_DAYS, yearly_growth[i].metric,
+		    yearly_growth[i].derivation, absent) < 0)
+			return -1;
+	}
+	if (m->input == DERIVE_REVENUE && strcmp(m->period_type, "quarter") == 0)
+		return derive_growth(list, sorted, at,
+		    DERIVE_PRIOR_QUARTER_MIN_DAYS, DERIVE_PRIOR_QUARTER_MAX_DAYS,
+		    "revenue_growth_qoq", "revenue / revenue[prior quarter] - 1",
+		    absent);
+	return 0;
+}
+
+/* Writes a TTM sum the store computed as a derived record, in the unit
+ * of its quarters. */
+static int
+add_computed(struct derived_list *list, const struct derive_metric *m,
+    unsigned long absent[DERIVE_ABSENCE_COUNT])
+{
+	const struct derive_metric *inputs[1] = { m };
+
+	return add_derived(list, input_names[m->input], m->derivation, m->unit,
+	    m->value, m, inputs, 1, absent);
 }
 
 /* Walks the sorted entries one (cik, period_type, period_end) group at a
@@ -493,21 +635,152 @@ derive_all(struct derived_list *list, struct entry **sorted, size_t count,
 			group[sorted[end]->m.input] = &sorted[end]->m;
 			end++;
 		}
-		if (derive_margins(list, group, absent) < 0)
+		if (derive_margins(list, group, absent) < 0 ||
+		    derive_free_cash_flow(list, group, absent) < 0)
 			return -1;
-		for (size_t i = start; i < end; i++)
-			if (sorted[i]->m.input == DERIVE_REVENUE &&
-			    derive_growth(list, sorted, i, absent) < 0)
+		for (size_t i = start; i < end; i++) {
+			if (sorted[i]->m.derivation != NULL &&
+			    add_computed(list, &sorted[i]->m, absent) < 0)
 				return -1;
+			if (derive_growth_of(list, sorted, i, absent) < 0)
+				return -1;
+		}
 		start = end;
 	}
 	return 0;
 }
 
+/* Whether the store contains a metric with this key. */
+static bool
+store_has(const struct derive_store *store, const struct derive_metric *m)
+{
+	return store->slot_count > 0 && store->slots[find_slot(store, m)] != 0;
+}
+
+struct pending_ttm {
+	struct derive_metric m;
+	char *source_ref;
+};
+
+/*
+ * Builds the TTM sum ending with the quarter sorted[at], when the three
+ * quarters before it are each found 80 to 100 days apart, in the same
+ * unit.  Returns 1 with the sum in *out, 0 when there is none, or -1
+ * when out of memory.
+ */
+static int
+sum_four_quarters(struct entry **sorted, size_t at, struct pending_ttm *out)
+{
+	const struct derive_metric *quarters[4];
+	enum derive_absence why;
+	bool failed = false;
+	size_t index = at;
+	double sum;
+
+	quarters[3] = &sorted[at]->m;
+	for (int k = 3; k > 0; k--) {
+		quarters[k - 1] = find_prior(sorted, index,
+		    DERIVE_PRIOR_QUARTER_MIN_DAYS, DERIVE_PRIOR_QUARTER_MAX_DAYS,
+		    &why);
+		if (quarters[k - 1] == NULL ||
+		    strcmp(quarters[k - 1]->unit, quarters[3]->unit) != 0)
+			return 0;
+		while (&sorted[index]->m != quarters[k - 1])
+			index--;
+	}
+
+	sum = quarters[0]->value + quarters[1]->value + quarters[2]->value +
+	    quarters[3]->value;
+	out->m = *quarters[3];
+	out->m.value = sum;
+	out->m.period_type = "ttm";
+	out->m.period_start = quarters[0]->period_start;
+	out->m.fiscal_period = "TTM";
+	out->m.derivation = TTM_DERIVATION;
+	out->m.filed = NULL;
+	for (int k = 0; k < 4; k++)
+		out->m.filed = latest_date(out->m.filed, quarters[k]->filed);
+	out->source_ref = join_refs(quarters, 4, &failed);
+	out->m.source_ref = out->source_ref;
+	return failed ? -1 : 1;
+}
+
+/*
+ * Adds a TTM sum for every run of four consecutive quarters of a flow
+ * metric, unless the input carried a TTM record for that period end.
+ * Diluted EPS is left out: the quarters' share counts differ, so their
+ * sum is not the year's EPS.  The sums are collected first because
+ * adding to the store moves its entries.
+ */
+static int
+add_ttm_sums(struct derive_store *store, struct entry **sorted, size_t count)
+{
+	struct pending_ttm *pending = NULL;
+	size_t npending = 0, cap = 0;
+	int status = 0;
+
+	for (size_t i = 0; i < count && status == 0; i++) {
+		struct pending_ttm sum;
+		struct derive_metric key;
+		int found;
+
+		if (strcmp(sorted[i]->m.period_type, "quarter") != 0 ||
+		    sorted[i]->m.input == DERIVE_EPS_DILUTED)
+			continue;
+		key = sorted[i]->m;
+		key.period_type = "ttm";
+		if (store_has(store, &key))
+			continue;
+		found = sum_four_quarters(sorted, i, &sum);
+		if (found <= 0) {
+			status = found;
+			continue;
+		}
+		if (npending == cap) {
+			struct pending_ttm *grown;
+
+			cap = cap == 0 ? 64 : cap * 2;
+			grown = realloc(pending, cap * sizeof *grown);
+			if (grown == NULL) {
+				free(sum.source_ref);
+				status = -1;
+				continue;
+			}
+			pending = grown;
+		}
+		pending[npending++] = sum;
+	}
+
+	for (size_t i = 0; i < npending; i++) {
+		if (status == 0 &&
+		    derive_store_add(store, &pending[i].m) == DERIVE_NO_MEMORY)
+			status = -1;
+		free(pending[i].source_ref);
+	}
+	free(pending);
+	return status;
+}
+
+static struct entry **
+sort_entries(struct derive_store *store)
+{
+	struct entry **sorted;
+
+	sorted = malloc((store->count > 0 ? store->count : 1) * sizeof *sorted);
+	if (sorted == NULL)
+		return NULL;
+	for (size_t i = 0; i < store->count; i++)
+		sorted[i] = &store->entries[i];
+	qsort(sorted, store->count, sizeof *sorted, compare_entries);
+	return sorted;
+}
+
 /*
  * Derives every metric the store allows and passes each to emit in
- * order.  Adds the derivations left out to absent[reason].  Returns 0,
- * emit's nonzero result, or -1 when out of memory.
+ * order.  TTM sums are added to the store first, so that margins and
+ * growth are derived over them too.  Adds the derivations left out to
+ * absent[reason].  Returns 0, emit's nonzero result, or -1 when out of
+ * memory.
  */
 int
 derive_run(struct derive_store *store, derive_emit_fn *emit, void *arg,
@@ -517,13 +790,17 @@ derive_run(struct derive_store *store, derive_emit_fn *emit, void *arg,
 	struct entry **sorted;
 	int status = 0;
 
-	sorted = malloc((store->count > 0 ? store->count : 1) * sizeof *sorted);
+	sorted = sort_entries(store);
 	if (sorted == NULL)
 		return -1;
-	for (size_t i = 0; i < store->count; i++)
-		sorted[i] = &store->entries[i];
-	qsort(sorted, store->count, sizeof *sorted, compare_entries);
+	status = add_ttm_sums(store, sorted, store->count);
+	free(sorted);
+	if (status < 0)
+		return -1;
 
+	sorted = sort_entries(store);
+	if (sorted == NULL)
+		return -1;
 	if (derive_all(&list, sorted, store->count, absent) < 0)
 		status = -1;
 	if (status == 0 && list.count > 0)
@@ -543,6 +820,12 @@ const char *
 derive_absence_name(enum derive_absence absence)
 {
 	return absence_names[absence];
+}
+
+const char *
+derive_input_name(enum derive_input input)
+{
+	return input_names[input];
 }
 
 void

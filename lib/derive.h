@@ -5,12 +5,18 @@
 #include <stddef.h>
 
 /*
- * Derived metrics computed from reported ones: gross, operating and net
- * margin, and year-over-year revenue growth.  The store keeps only the
- * metrics these need, for annual and quarterly periods, and one record per
- * key (cik, metric, period_type, period_end).  A later record with the
- * same key replaces the earlier one, so memory grows with companies and
- * periods, not with repeated input.
+ * Derived metrics computed from reported ones: gross, operating, net and
+ * free-cash-flow margin, free cash flow, revenue growth year over year
+ * (annual, quarterly and trailing twelve months) and quarter over
+ * quarter, and diluted EPS growth year over year.  Trailing-twelve-month
+ * (TTM) sums of the flow metrics are computed from four consecutive
+ * quarters where the input has no TTM record of its own.
+ *
+ * The store keeps only the metrics these need, for annual, quarterly and
+ * TTM periods, and one record per key (cik, metric, period_type,
+ * period_end).  A later record with the same key replaces the earlier
+ * one, so memory grows with companies and periods, not with repeated
+ * input.
  *
  * A value that cannot be derived honestly (no revenue, revenue not
  * positive, different units, no prior period, a gap, a unit or currency
@@ -23,6 +29,9 @@ enum derive_input {
 	DERIVE_GROSS_PROFIT,
 	DERIVE_OPERATING_INCOME,
 	DERIVE_NET_INCOME,
+	DERIVE_OPERATING_CASH_FLOW,
+	DERIVE_CAPITAL_EXPENDITURE,
+	DERIVE_EPS_DILUTED,
 	DERIVE_INPUT_COUNT,
 };
 
@@ -32,6 +41,12 @@ enum derive_input {
 #define DERIVE_PRIOR_YEAR_MIN_DAYS 350
 #define DERIVE_PRIOR_YEAR_MAX_DAYS 380
 
+/* Days between the ends of two consecutive quarters: 13 or 14 weeks, or
+ * a calendar quarter of 90 to 92 days, with the same slack as period.h's
+ * quarter length. */
+#define DERIVE_PRIOR_QUARTER_MIN_DAYS 80
+#define DERIVE_PRIOR_QUARTER_MAX_DAYS 100
+
 /* One reported metric as the store keeps it.  Strings may be NULL where
  * the metric record has null; the store copies them. */
 struct derive_metric {
@@ -39,7 +54,7 @@ struct derive_metric {
 	const char *cik;
 	const char *ticker;
 	const char *unit;
-	const char *period_type;	/* "annual" or "quarter" */
+	const char *period_type;	/* "annual", "quarter" or "ttm" */
 	const char *period_start;	/* YYYY-MM-DD */
 	long period_end;		/* days since 1970-01-01 */
 	double value;
@@ -48,6 +63,7 @@ struct derive_metric {
 	const char *fiscal_period;
 	const char *source_ref;
 	const char *filed;		/* YYYY-MM-DD */
+	const char *derivation;		/* NULL for a reported metric */
 };
 
 /* One derived metric record, valid until the store is freed. */
@@ -55,7 +71,8 @@ struct derived_metric {
 	const char *cik;
 	const char *ticker;
 	const char *metric;		/* "gross_margin", ... */
-	double value;			/* a fraction; unit "pure" */
+	double value;
+	const char *unit;		/* "pure" for ratios, else the inputs' */
 	const char *period_type;
 	const char *period_start;
 	long period_end;
@@ -76,7 +93,8 @@ enum derive_absence {
 	DERIVE_ABSENT_NO_PRIOR_PERIOD,	/* first year, or a gap */
 	DERIVE_ABSENT_AMBIGUOUS_PRIOR,	/* two candidate prior periods */
 	DERIVE_ABSENT_UNIT_CHANGE,	/* prior revenue in another unit */
-	DERIVE_ABSENT_PRIOR_NOT_POSITIVE,
+	DERIVE_ABSENT_PRIOR_NOT_POSITIVE,	/* growth over a base <= 0 */
+	DERIVE_ABSENT_NO_CAPITAL_EXPENDITURE,	/* cash flow without capex */
 	DERIVE_ABSENT_OUT_OF_RANGE,	/* the ratio overflows a double */
 	DERIVE_ABSENCE_COUNT,
 };
@@ -102,6 +120,7 @@ size_t derive_store_count(const struct derive_store *store);
 int derive_run(struct derive_store *store, derive_emit_fn *emit, void *arg,
     unsigned long absent[DERIVE_ABSENCE_COUNT]);
 const char *derive_absence_name(enum derive_absence absence);
+const char *derive_input_name(enum derive_input input);
 void derive_store_free(struct derive_store *store);
 
 #endif

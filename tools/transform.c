@@ -1,14 +1,18 @@
 /*
- * transform: derive gross, operating and net margin and year-over-year
- * revenue growth from metric records.
+ * transform: derive margins, free cash flow, growth rates and TTM sums
+ * from metric records, and with --universe the comparison tables of the
+ * universe's companies (mart_company_performance and
+ * mart_competitive_landscape rows) and an HTML report of them.
  *
  * The whole input is read first, because a growth rate needs the prior
  * year, which may come later in the stream.  Only the metrics that
  * derivations read are kept, one per key (cik, metric, period_type,
- * period_end), the last one read winning.  At the end of the input the
- * derived metric records are written in order of cik, metric,
- * period_type and period_end.  With --pass-through every valid input
- * line is copied to the output as it is read, ahead of the derived ones.
+ * period_end), the last one read winning.  The marts keep only the
+ * latest value per company and metric.  At the end of the input the derived
+ * metric records are written in order of cik, metric, period_type and
+ * period_end, then the mart rows in the universe file's order.  With
+ * --pass-through every valid input line is copied to the output as it is
+ * read, ahead of the derived ones.
  */
 
 #include <errno.h>
@@ -25,6 +29,7 @@
 #include "derive.h"
 #include "jsonw.h"
 #include "log.h"
+#include "mart.h"
 #include "ndjson.h"
 #include "promfile.h"
 #include "record.h"
@@ -35,6 +40,10 @@ enum {
 	OPT_MAX_REJECT_RATIO,
 	OPT_MAX_LINE_BYTES,
 	OPT_PASS_THROUGH,
+	OPT_UNIVERSE,
+	OPT_AS_OF,
+	OPT_REPORT,
+	OPT_RANK_CURRENCY,
 };
 
 static const struct option long_options[] = {
@@ -43,6 +52,10 @@ static const struct option long_options[] = {
 	{ "max-reject-ratio", required_argument, NULL, OPT_MAX_REJECT_RATIO },
 	{ "max-line-bytes", required_argument, NULL, OPT_MAX_LINE_BYTES },
 	{ "pass-through", no_argument, NULL, OPT_PASS_THROUGH },
+	{ "universe", required_argument, NULL, OPT_UNIVERSE },
+	{ "as-of", required_argument, NULL, OPT_AS_OF },
+	{ "report", required_argument, NULL, OPT_REPORT },
+	{ "rank-currency", required_argument, NULL, OPT_RANK_CURRENCY },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -52,10 +65,18 @@ struct options {
 	double max_reject_ratio;
 	size_t max_line_bytes;
 	bool pass_through;
+	const char *universe_path;
+	const char *report_path;
+	const char *rank_currency;
+	bool has_as_of;
+	long as_of;
 	bool set_rejects;		/* given on the command line, which */
 	bool set_max_reject_ratio;	/* takes precedence over --config */
 	bool set_max_line_bytes;
 	bool set_pass_through;
+	bool set_universe;
+	bool set_report;
+	bool set_rank_currency;
 };
 
 /* Every input line is counted once: lines = metric_records +
@@ -71,6 +92,7 @@ struct counts {
 	unsigned long blank;
 	unsigned long passed_through;
 	unsigned long derived;
+	unsigned long mart_rows;
 	unsigned long absent[DERIVE_ABSENCE_COUNT];
 };
 
@@ -79,6 +101,7 @@ struct run {
 	struct counts counts;
 	struct derive_store *store;
 	struct reject_stream *rejects;
+	struct mart *mart;		/* NULL without --universe */
 	struct jsonw out;
 };
 
@@ -89,14 +112,24 @@ usage(FILE *out)
 "usage: transform [options] [FILE...]\n"
 "\n"
 "Read metric records (NDJSON) from the files or standard input and write\n"
-"the derived metric records: gross_margin, operating_margin and net_margin\n"
-"(each over revenue of the same company and period) and revenue_growth_yoy\n"
-"(over the same period one year earlier), for annual and quarterly periods.\n"
-"A value that cannot be derived honestly is left out, never guessed.  Input\n"
-"records are not copied to the output unless --pass-through is given.\n"
+"the derived metric records for annual, quarterly and TTM periods:\n"
+"gross, operating, net and free-cash-flow margin, free_cash_flow,\n"
+"revenue_growth_yoy, revenue_growth_qoq, eps_growth_yoy, and TTM sums of\n"
+"four consecutive quarters where the input has none.  A value that cannot\n"
+"be derived honestly is left out, never guessed.  With --universe, then\n"
+"write one mart_company_performance row per company of the universe and\n"
+"one mart_competitive_landscape row per category.  Input records are not\n"
+"copied to the output unless --pass-through is given.\n"
 "\n"
 "options:\n"
 "      --pass-through       copy every valid input line to the output too\n"
+"      --universe=FILE      write the mart rows of the companies in FILE\n"
+"                           (pipelines/universe/edtech.yaml)\n"
+"      --as-of=DATE         the marts' date, YYYY-MM-DD: later periods are\n"
+"                           left out (default today)\n"
+"      --report=FILE        write the marts as an HTML page to FILE\n"
+"      --rank-currency=CODE rank and share revenues in this currency only\n"
+"                           (default USD)\n"
 "      --rejects=FILE       write rejected lines to FILE as reject records\n"
 "      --max-reject-ratio=R exit 65 when more than this fraction of the\n"
 "                           lines is rejected (0 to 1, default 1)\n"
@@ -108,7 +141,14 @@ CLI_COMMON_HELP
 	    NDJSON_DEFAULT_MAX_LINE);
 }
 
-
+/* An ISO 4217 currency code: three capital letters. */
+static bool
+valid_currency(const char *code)
+{
+	return strlen(code) == 3 && code[0] >= 'A' && code[0] <= 'Z' &&
+	    code[1] >= 'A' && code[1] <= 'Z' && code[2] >= 'A' &&
+	    code[2] <= 'Z';
+}
 
 static void
 parse_options(int argc, char **argv, struct options *opt)
@@ -134,6 +174,27 @@ parse_options(int argc, char **argv, struct options *opt)
 			opt->pass_through = true;
 			opt->set_pass_through = true;
 			break;
+		case OPT_UNIVERSE:
+			opt->universe_path = optarg;
+			opt->set_universe = true;
+			break;
+		case OPT_AS_OF:
+			if (!date_parse(optarg, &opt->as_of))
+				cli_usage_error("invalid --as-of '%s': use a date "
+				    "YYYY-MM-DD", optarg);
+			opt->has_as_of = true;
+			break;
+		case OPT_REPORT:
+			opt->report_path = optarg;
+			opt->set_report = true;
+			break;
+		case OPT_RANK_CURRENCY:
+			if (!valid_currency(optarg))
+				cli_usage_error("invalid --rank-currency '%s': use "
+				    "an ISO 4217 code such as USD", optarg);
+			opt->rank_currency = optarg;
+			opt->set_rank_currency = true;
+			break;
 		default:
 			if (!cli_handle_common(c, optarg, &opt->common, usage))
 				cli_usage_error("unhandled option");
@@ -148,6 +209,7 @@ parse_options(int argc, char **argv, struct options *opt)
  *   transform:
  *     pass-through: true
  *     max-reject-ratio: 0.01
+ *     universe: pipelines/universe/edtech.yaml
  *
  * Returns 0, or EXIT_CONFIG after reporting the error.
  */
@@ -187,6 +249,20 @@ apply_config(struct options *opt, struct conf_node **config)
 			ok = conf_scalar_long(node, &bytes) && bytes > 0;
 			if (ok && !opt->set_max_line_bytes)
 				opt->max_line_bytes = (size_t)bytes;
+		} else if (strcmp(key, "universe") == 0 ||
+		    strcmp(key, "report") == 0) {
+			bool universe = strcmp(key, "universe") == 0;
+
+			ok = node->type == CONF_NODE_SCALAR;
+			if (ok && universe && !opt->set_universe)
+				opt->universe_path = node->scalar;
+			if (ok && !universe && !opt->set_report)
+				opt->report_path = node->scalar;
+		} else if (strcmp(key, "rank-currency") == 0) {
+			ok = node->type == CONF_NODE_SCALAR &&
+			    valid_currency(node->scalar);
+			if (ok && !opt->set_rank_currency)
+				opt->rank_currency = node->scalar;
 		} else if (strcmp(key, "pass-through") == 0) {
 			bool on;
 
@@ -284,7 +360,11 @@ valid_metric(const cJSON *record, struct reject_stream *rs,
 	int errors = 0;
 
 	reject_begin(rs, line, text, len);
-	check_required_string(record, "cik", rs, &errors);
+	/* A quote's metrics may name the company by ticker alone. */
+	if (missing(record, "cik") && record_string(record, "ticker") != NULL)
+		check_optional_string(record, "cik", rs, &errors);
+	else
+		check_required_string(record, "cik", rs, &errors);
 	check_required_string(record, "metric", rs, &errors);
 	check_required_string(record, "unit", rs, &errors);
 	check_required_string(record, "period_type", rs, &errors);
@@ -344,6 +424,34 @@ pass_through(struct run *run, const char *line, size_t len)
 	run->counts.passed_through++;
 }
 
+/*
+ * Whether the record is a derived one of an earlier run, as the stored
+ * history contains them.  Such a TTM sum is not taken as a reported TTM:
+ * the sums are computed again from the quarters, so a rerun on the
+ * history gives the same records.
+ */
+static bool
+from_transform(const cJSON *record)
+{
+	const char *source = record_string(record, "source");
+
+	return source != NULL && strcmp(source, "transform") == 0;
+}
+
+static void
+observe_metric(struct mart *mart, const cJSON *record, const char *metric,
+    const char *period_type)
+{
+	double value;
+	long end;
+
+	date_parse(record_string(record, "period_end"), &end);
+	record_number(record, "value", &value);
+	mart_observe(mart, record_string(record, "cik"),
+	    record_string(record, "ticker"), metric, period_type, end, value,
+	    record_string(record, "unit"));
+}
+
 static void
 handle_metric(struct run *run, const cJSON *record, unsigned long line,
     const char *text, size_t len)
@@ -361,8 +469,11 @@ handle_metric(struct run *run, const cJSON *record, unsigned long line,
 
 	metric = record_string(record, "metric");
 	period_type = record_string(record, "period_type");
+	if (run->mart != NULL)
+		observe_metric(run->mart, record, metric, period_type);
 	input = derive_input_of(metric);
-	if (input < 0 || !derive_period_type_used(period_type)) {
+	if (input < 0 || !derive_period_type_used(period_type) ||
+	    record_string(record, "cik") == NULL || from_transform(record)) {
 		run->counts.not_needed++;
 		return;
 	}
@@ -465,7 +576,7 @@ write_derived_record(struct jsonw *w, const struct derived_metric *d)
 	jsonw_string(w, "ticker", d->ticker);
 	jsonw_string(w, "metric", d->metric);
 	jsonw_number(w, "value", d->value);
-	jsonw_string(w, "unit", "pure");
+	jsonw_string(w, "unit", d->unit);
 	jsonw_string(w, "period_type", d->period_type);
 	jsonw_string(w, "period_start", d->period_start);
 	jsonw_string(w, "period_end", end);
@@ -477,6 +588,8 @@ write_derived_record(struct jsonw *w, const struct derived_metric *d)
 	jsonw_string(w, "source", "transform");
 	jsonw_string(w, "source_ref", d->source_ref);
 	jsonw_string(w, "filed", d->filed);
+	/* Only reported values are revised by a later filing. */
+	jsonw_bool(w, "revised", 0);
 	jsonw_null(w, "concept");
 	jsonw_string(w, "derivation", d->derivation);
 	jsonw_end(w);
@@ -491,6 +604,114 @@ emit_derived(const struct derived_metric *d, void *arg)
 	if (jsonw_write(&run->out, stdout) < 0)
 		cli_exit_write_error();
 	run->counts.derived++;
+	if (run->mart != NULL)
+		mart_observe(run->mart, d->cik, d->ticker, d->metric,
+		    d->period_type, d->period_end, d->value, d->unit);
+	return 0;
+}
+
+/* Writes the mart rows: the companies with a cik in the universe's
+ * order, then the categories. */
+static void
+write_marts(struct run *run)
+{
+	const struct mart *mart = run->mart;
+
+	for (size_t i = 0; i < mart->company_count; i++) {
+		if (mart->companies[i].cik == NULL)
+			continue;
+		mart_company_json(mart, &mart->companies[i], &run->out);
+		if (jsonw_write(&run->out, stdout) < 0)
+			cli_exit_write_error();
+		run->counts.mart_rows++;
+	}
+	for (size_t i = 0; i < mart->category_count; i++) {
+		mart_category_json(mart, &mart->categories[i], &run->out);
+		if (jsonw_write(&run->out, stdout) < 0)
+			cli_exit_write_error();
+		run->counts.mart_rows++;
+	}
+}
+
+/* Writes the HTML report to a temporary file beside path and renames
+ * it, so that a reader never sees half a page.  Returns 0 or EXIT_IOERR
+ * after reporting the error. */
+static int
+write_report(const struct mart *mart, const char *path)
+{
+	size_t size = strlen(path) + 8;
+	char *tmp = malloc(size);
+	FILE *fp;
+	int status = 0;
+
+	if (tmp == NULL) {
+		log_error("out of memory");
+		return EXIT_SOFTWARE;
+	}
+	snprintf(tmp, size, "%s.tmp", path);
+	fp = fopen(tmp, "w");
+	if (fp == NULL) {
+		log_error("%s: %s", tmp, strerror(errno));
+		free(tmp);
+		return EXIT_IOERR;
+	}
+	if (mart_write_report(mart, fp) < 0) {
+		log_error("%s: write failed: %s", tmp, strerror(errno));
+		status = EXIT_IOERR;
+	}
+	if (fclose(fp) != 0 && status == 0) {
+		log_error("%s: %s", tmp, strerror(errno));
+		status = EXIT_IOERR;
+	}
+	if (status == 0 && rename(tmp, path) != 0) {
+		log_error("%s: rename failed: %s", path, strerror(errno));
+		status = EXIT_IOERR;
+	}
+	if (status != 0)
+		remove(tmp);
+	free(tmp);
+	return status;
+}
+
+/* Computes the marts after the derivations and writes their rows and
+ * the report. */
+static int
+finish_marts(struct run *run)
+{
+	if (mart_compute(run->mart) < 0) {
+		log_error("out of memory while computing the marts");
+		return EXIT_SOFTWARE;
+	}
+	mart_log_notes(run->mart);
+	write_marts(run);
+	if (run->opt->report_path != NULL)
+		return write_report(run->mart, run->opt->report_path);
+	return 0;
+}
+
+/* Loads the universe of --universe, or reports why not. */
+static int
+open_mart(struct run *run)
+{
+	const struct options *opt = run->opt;
+	char error[512];
+
+	if (opt->universe_path == NULL) {
+		if (opt->report_path != NULL) {
+			log_error("--report needs --universe FILE: the report "
+			    "shows the companies of a universe");
+			return EXIT_USAGE;
+		}
+		return 0;
+	}
+	run->mart = mart_load_universe(opt->universe_path,
+	    opt->has_as_of ? opt->as_of : date_today(),
+	    opt->rank_currency != NULL ? opt->rank_currency : "USD", error,
+	    sizeof error);
+	if (run->mart == NULL) {
+		log_error("%s", error);
+		return EXIT_CONFIG;
+	}
 	return 0;
 }
 
@@ -506,6 +727,8 @@ log_summary(const struct counts *c)
 	    "out, %lu lines passed through", c->lines, c->metric_records,
 	    c->used, c->replaced, c->not_needed, c->other_kinds, c->rejected,
 	    c->blank, c->derived, c->passed_through);
+	if (c->mart_rows > 0)
+		log_info("%lu mart rows out", c->mart_rows);
 
 	for (int i = 0; i < DERIVE_ABSENCE_COUNT; i++) {
 		if (c->absent[i] == 0 || used >= sizeof absent)
@@ -532,7 +755,7 @@ write_metrics_file(const char *path, const struct counts *c)
 	    (double)c->lines);
 	promfile_counter(pf, "corpintel_records_out_total",
 	    "Records written to standard output.", NULL,
-	    (double)(c->derived + c->passed_through));
+	    (double)(c->derived + c->passed_through + c->mart_rows));
 	promfile_counter(pf, "corpintel_rejects_total", "Input lines rejected.",
 	    NULL, (double)c->rejected);
 	promfile_counter(pf, "corpintel_skipped_total",
@@ -549,6 +772,8 @@ write_metrics_file(const char *path, const struct counts *c)
 	    "reason=\"replaced\"", (double)c->replaced);
 	promfile_counter(pf, "corpintel_derived_total",
 	    "Derived metric records written.", NULL, (double)c->derived);
+	promfile_counter(pf, "corpintel_mart_rows_total",
+	    "Mart rows written.", NULL, (double)c->mart_rows);
 	for (int i = 0; i < DERIVE_ABSENCE_COUNT; i++) {
 		snprintf(labels, sizeof labels, "reason=\"%s\"",
 		    derive_absence_name((enum derive_absence)i));
@@ -603,6 +828,10 @@ main(int argc, char **argv)
 		conf_node_free(config);
 		return status;
 	}
+	if ((status = open_mart(&run)) != 0) {
+		conf_node_free(config);
+		return status;
+	}
 	input_count = argc - optind;
 	inputs = open_inputs(input_count, argv + optind);
 
@@ -623,6 +852,8 @@ main(int argc, char **argv)
 		log_error("out of memory while deriving");
 		status = EXIT_SOFTWARE;
 	}
+	if (status == 0 && run.mart != NULL)
+		status = finish_marts(&run);
 
 	log_summary(&run.counts);
 	if (status == 0 && run.counts.lines > 0 &&
@@ -640,6 +871,7 @@ main(int argc, char **argv)
 		status = EXIT_IOERR;
 
 	derive_store_free(run.store);
+	mart_free(run.mart);
 	jsonw_free(&run.out);
 	conf_node_free(config);
 	free(inputs);

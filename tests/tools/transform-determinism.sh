@@ -44,4 +44,18 @@ assert_contains "$WORK/out" '"metric":"revenue_growth_yoy","value":0.38888888888
 assert_contains "$WORK/first" '"metric":"revenue_growth_yoy","value":0.25,"unit":"pure","period_type":"annual","period_start":"2022-01-01"' \
 	"restated value used in file order"
 
+# The marts and the growth fixture: derived records, TTM sums and mart
+# rows do not depend on the input order (neither fixture repeats a key).
+cat "$fixtures/marts.ndjson" "$fixtures/growth.ndjson" >"$WORK/marts.ndjson"
+transform --universe "$fixtures/universe.yaml" --as-of 2024-06-30 \
+	"$WORK/marts.ndjson" >"$WORK/marts-first" 2>/dev/null
+for seed in 4 5; do
+	yes "$seed" | head -c 4096 >"$WORK/seed"
+	shuf --random-source="$WORK/seed" "$WORK/marts.ndjson" >"$WORK/marts-shuffled.ndjson"
+	transform --universe "$fixtures/universe.yaml" --as-of 2024-06-30 \
+		"$WORK/marts-shuffled.ndjson" >"$WORK/marts-shuffled-out" 2>/dev/null
+	assert_files_equal "$WORK/marts-first" "$WORK/marts-shuffled-out" \
+		"marts from shuffled input, seed $seed"
+done
+
 finish

@@ -10,11 +10,13 @@
  * are valid only while derive_run runs. */
 struct collected {
 	int count;
-	char metric[8][32];
-	double value[8];
-	long period_end[8];
-	char source_ref[8][64];
-	char filed[8][16];
+	char metric[32][32];
+	char period_type[32][16];
+	char unit[32][16];
+	double value[32];
+	long period_end[32];
+	char source_ref[32][64];
+	char filed[32][16];
 };
 
 static int
@@ -22,8 +24,11 @@ collect(const struct derived_metric *d, void *arg)
 {
 	struct collected *c = arg;
 
-	ck_assert_int_lt(c->count, 8);
+	ck_assert_int_lt(c->count, 32);
 	snprintf(c->metric[c->count], sizeof c->metric[0], "%s", d->metric);
+	snprintf(c->period_type[c->count], sizeof c->period_type[0], "%s",
+	    d->period_type);
+	snprintf(c->unit[c->count], sizeof c->unit[0], "%s", d->unit);
 	c->value[c->count] = d->value;
 	c->period_end[c->count] = d->period_end;
 	snprintf(c->source_ref[c->count], sizeof c->source_ref[0], "%s",
@@ -73,6 +78,12 @@ START_TEST(input_names)
 	ck_assert_int_eq(derive_input_of("total_assets"), -1);
 	ck_assert(derive_period_type_used("annual"));
 	ck_assert(derive_period_type_used("quarter"));
+	ck_assert(derive_period_type_used("ttm"));
+	ck_assert_int_eq(derive_input_of("capital_expenditure"),
+	    DERIVE_CAPITAL_EXPENDITURE);
+	ck_assert_int_eq(derive_input_of("eps_diluted"), DERIVE_EPS_DILUTED);
+	ck_assert_str_eq(derive_input_name(DERIVE_OPERATING_CASH_FLOW),
+	    "operating_cash_flow");
 	ck_assert(!derive_period_type_used("ytd"));
 	ck_assert(!derive_period_type_used("instant"));
 }
@@ -133,7 +144,10 @@ START_TEST(margin_needs_positive_revenue_same_unit)
 	ck_assert_uint_eq(absent[DERIVE_ABSENT_REVENUE_NOT_POSITIVE], 1);
 	ck_assert_uint_eq(absent[DERIVE_ABSENT_UNIT_MISMATCH], 1);
 	ck_assert_uint_eq(absent[DERIVE_ABSENT_NO_REVENUE], 1);
-	ck_assert_uint_eq(absent[DERIVE_ABSENT_NO_PRIOR_PERIOD], 2);
+	/* No prior year for either revenue, no prior quarter for the first;
+	 * the second quarter's prior revenue is 0. */
+	ck_assert_uint_eq(absent[DERIVE_ABSENT_NO_PRIOR_PERIOD], 3);
+	ck_assert_uint_eq(absent[DERIVE_ABSENT_PRIOR_NOT_POSITIVE], 1);
 	derive_store_free(store);
 }
 END_TEST
@@ -225,6 +239,147 @@ START_TEST(repeated_key_replaces)
 }
 END_TEST
 
+/* Four quarters 91, 92 and 92 days apart make one TTM sum; growth
+ * quarter over quarter for the last three. */
+START_TEST(ttm_sum_and_quarter_growth)
+{
+	struct derive_store *store = derive_store_new();
+	unsigned long absent[DERIVE_ABSENCE_COUNT];
+	struct collected c;
+
+	add(store, DERIVE_REVENUE, "quarter", "2023-03-31", 10, "USD", "A",
+	    "2023-05-01");
+	add(store, DERIVE_REVENUE, "quarter", "2023-06-30", 20, "USD", "B",
+	    "2023-08-01");
+	add(store, DERIVE_REVENUE, "quarter", "2023-09-30", 30, "USD", "C",
+	    "2023-11-01");
+	add(store, DERIVE_REVENUE, "quarter", "2023-12-31", 40, "USD", "D",
+	    "2024-02-01");
+	run(store, &c, absent);
+
+	ck_assert_int_eq(c.count, 4);
+	ck_assert_str_eq(c.metric[0], "revenue");
+	ck_assert_str_eq(c.period_type[0], "ttm");
+	ck_assert_str_eq(c.unit[0], "USD");
+	ck_assert_double_eq(c.value[0], 100);	/* 10 + 20 + 30 + 40 */
+	ck_assert_int_eq(c.period_end[0], day("2023-12-31"));
+	ck_assert_str_eq(c.source_ref[0], "A;B;C;D");
+	ck_assert_str_eq(c.filed[0], "2024-02-01");
+	ck_assert_str_eq(c.metric[1], "revenue_growth_qoq");
+	ck_assert_double_eq(c.value[1], 1);	/* (20 - 10) / 10 */
+	ck_assert_double_eq(c.value[2], 0.5);	/* (30 - 20) / 20 */
+	ck_assert_double_eq(c.value[3], 10.0 / 30.0);
+	derive_store_free(store);
+}
+END_TEST
+
+/* A missing quarter or a change of unit breaks the run of four. */
+START_TEST(ttm_needs_consecutive_quarters)
+{
+	struct derive_store *store = derive_store_new();
+	unsigned long absent[DERIVE_ABSENCE_COUNT];
+	struct collected c;
+
+	add(store, DERIVE_REVENUE, "quarter", "2023-03-31", 10, "USD", "A", NULL);
+	add(store, DERIVE_REVENUE, "quarter", "2023-06-30", 20, "USD", "B", NULL);
+	add(store, DERIVE_REVENUE, "quarter", "2023-12-31", 40, "USD", "D", NULL);
+	add(store, DERIVE_REVENUE, "quarter", "2024-03-31", 50, "USD", "E", NULL);
+	add(store, DERIVE_NET_INCOME, "quarter", "2023-03-31", 1, "USD", "A",
+	    NULL);
+	add(store, DERIVE_NET_INCOME, "quarter", "2023-06-30", 1, "EUR", "B",
+	    NULL);
+	add(store, DERIVE_NET_INCOME, "quarter", "2023-09-30", 1, "USD", "C",
+	    NULL);
+	add(store, DERIVE_NET_INCOME, "quarter", "2023-12-31", 1, "USD", "D",
+	    NULL);
+	run(store, &c, absent);
+
+	for (int i = 0; i < c.count; i++)
+		ck_assert_str_ne(c.period_type[i], "ttm");
+	derive_store_free(store);
+}
+END_TEST
+
+/* A TTM record of the input is used as it is, not recomputed. */
+START_TEST(ttm_of_input_wins)
+{
+	struct derive_store *store = derive_store_new();
+	unsigned long absent[DERIVE_ABSENCE_COUNT];
+	struct collected c;
+
+	add(store, DERIVE_REVENUE, "quarter", "2023-03-31", 10, "USD", "A", NULL);
+	add(store, DERIVE_REVENUE, "quarter", "2023-06-30", 20, "USD", "B", NULL);
+	add(store, DERIVE_REVENUE, "quarter", "2023-09-30", 30, "USD", "C", NULL);
+	add(store, DERIVE_REVENUE, "quarter", "2023-12-31", 40, "USD", "D", NULL);
+	add(store, DERIVE_REVENUE, "ttm", "2023-12-31", 101, "USD", "T", NULL);
+	add(store, DERIVE_NET_INCOME, "ttm", "2023-12-31", 10.1, "USD", "T",
+	    NULL);
+	run(store, &c, absent);
+
+	for (int i = 0; i < c.count; i++)
+		ck_assert(strcmp(c.metric[i], "revenue") != 0);
+	ck_assert_str_eq(c.metric[0], "net_margin");
+	ck_assert_str_eq(c.period_type[0], "ttm");
+	ck_assert_double_eq(c.value[0], 10.1 / 101);	/* over 101, not 100 */
+	derive_store_free(store);
+}
+END_TEST
+
+START_TEST(free_cash_flow_and_margin)
+{
+	struct derive_store *store = derive_store_new();
+	unsigned long absent[DERIVE_ABSENCE_COUNT];
+	struct collected c;
+
+	add(store, DERIVE_REVENUE, "annual", "2023-12-31", 400, "USD", "R",
+	    "2024-02-01");
+	add(store, DERIVE_OPERATING_CASH_FLOW, "annual", "2023-12-31", 90,
+	    "USD", "R", "2024-02-01");
+	add(store, DERIVE_CAPITAL_EXPENDITURE, "annual", "2023-12-31", 30,
+	    "USD", "K", "2024-03-01");
+	/* A cash flow in another currency than its capex gives nothing. */
+	add(store, DERIVE_OPERATING_CASH_FLOW, "annual", "2022-12-31", 90,
+	    "USD", "S", NULL);
+	add(store, DERIVE_CAPITAL_EXPENDITURE, "annual", "2022-12-31", 30,
+	    "EUR", "S", NULL);
+	run(store, &c, absent);
+
+	ck_assert_int_eq(c.count, 2);
+	ck_assert_str_eq(c.metric[0], "free_cash_flow");
+	ck_assert_str_eq(c.unit[0], "USD");
+	ck_assert_double_eq(c.value[0], 60);		/* 90 - 30 */
+	ck_assert_str_eq(c.source_ref[0], "R;K");
+	ck_assert_str_eq(c.filed[0], "2024-03-01");
+	ck_assert_str_eq(c.metric[1], "free_cash_flow_margin");
+	ck_assert_str_eq(c.unit[1], "pure");
+	ck_assert_double_eq(c.value[1], 0.15);		/* 60 / 400 */
+	ck_assert_uint_eq(absent[DERIVE_ABSENT_UNIT_MISMATCH], 1);
+	derive_store_free(store);
+}
+END_TEST
+
+START_TEST(eps_growth_needs_positive_prior)
+{
+	struct derive_store *store = derive_store_new();
+	unsigned long absent[DERIVE_ABSENCE_COUNT];
+	struct collected c;
+
+	add(store, DERIVE_EPS_DILUTED, "annual", "2021-12-31", -1, "USD/shares",
+	    "A", NULL);
+	add(store, DERIVE_EPS_DILUTED, "annual", "2022-12-31", 2, "USD/shares",
+	    "B", NULL);
+	add(store, DERIVE_EPS_DILUTED, "annual", "2023-12-31", 3, "USD/shares",
+	    "C", NULL);
+	run(store, &c, absent);
+
+	ck_assert_int_eq(c.count, 1);
+	ck_assert_str_eq(c.metric[0], "eps_growth_yoy");
+	ck_assert_double_eq(c.value[0], 0.5);		/* (3 - 2) / 2 */
+	ck_assert_uint_eq(absent[DERIVE_ABSENT_PRIOR_NOT_POSITIVE], 1);
+	derive_store_free(store);
+}
+END_TEST
+
 /* Enough keys to grow the hash table several times. */
 START_TEST(many_keys)
 {
@@ -258,6 +413,11 @@ derive_suite(void)
 	tcase_add_test(tc, growth_window_bounds);
 	tcase_add_test(tc, growth_ambiguous_or_unit_change);
 	tcase_add_test(tc, repeated_key_replaces);
+	tcase_add_test(tc, ttm_sum_and_quarter_growth);
+	tcase_add_test(tc, ttm_needs_consecutive_quarters);
+	tcase_add_test(tc, ttm_of_input_wins);
+	tcase_add_test(tc, free_cash_flow_and_margin);
+	tcase_add_test(tc, eps_growth_needs_positive_prior);
 	tcase_add_test(tc, many_keys);
 	suite_add_tcase(s, tc);
 	return s;
