@@ -109,6 +109,11 @@ parse_metric(struct xbrl_mapping *m, const char *path,
 		log_error("%s:%lu: each metric needs a name", path, entry->line);
 		return false;
 	}
+	/* Metrics of another source, such as yahoo, are mapped by that
+	 * source's module (lib/yahoo_map.c); here they are only names. */
+	if (conf_map_scalar(entry, "source") != NULL &&
+	    strcmp(conf_map_scalar(entry, "source"), "sec") != 0)
+		return true;
 	if (conf_map_get(entry, "derived") != NULL &&
 	    !conf_scalar_bool(conf_map_get(entry, "derived"), &derived)) {
 		log_error("%s:%lu: metric '%s': derived must be true or false",

@@ -1,14 +1,17 @@
 /*
- * fetch-yahoo: download price bars from Yahoo Finance's v8 chart
- * endpoint, or read saved chart responses, and write one yahoo_bar
- * record per bar.
+ * fetch-yahoo: download price bars, corporate actions, fundamentals and
+ * valuation figures from Yahoo Finance, or read saved responses, and
+ * write yahoo_bar, yahoo_event, yahoo_fundamental and yahoo_quote
+ * records.
  *
- * Bars are dated in the exchange's local calendar: the bar's timestamp
- * converted in the response's meta.exchangeTimezoneName, or shifted by
- * meta.gmtoffset when that zone is not installed.  A bar whose close is
- * null is skipped and counted, never written as zero.  An error from
- * Yahoo for one symbol is reported once and the run goes on with the
- * next, and the exit status shows that some failed.
+ * Three endpoints: v8 chart (bars and events), the fundamentals time
+ * series, and quoteSummary, which wants a session cookie and a crumb
+ * token.  The crumb is fetched once per run, and once more when Yahoo
+ * rejects it.  The reading of each response is in lib/yahoo*.c.
+ *
+ * An error from Yahoo for one symbol is reported once and the run goes
+ * on with the next; the exit status shows that some failed.  Requests
+ * are made one at a time, at most --rate per second.
  */
 
 #include <errno.h>
@@ -16,54 +19,100 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <cjson/cJSON.h>
 
 #include "cli.h"
+#include "conf.h"
 #include "date.h"
 #include "http.h"
 #include "jsonw.h"
 #include "log.h"
+#include "ndjson.h"
 #include "promfile.h"
+#include "record.h"
+#include "yahoo.h"
 
 #define DEFAULT_BASE_URL "https://query1.finance.yahoo.com"
+/* Yahoo's cookie page returns 404 but sets the session cookie. */
+#define DEFAULT_COOKIE_URL "https://fc.yahoo.com/"
 #define DEFAULT_RANGE "1mo"
+#define DEFAULT_MODULES \
+	"price,summaryDetail,defaultKeyStatistics,financialData," \
+	"assetProfile,quoteType"
+/* The series normalize maps onto the metric vocabulary. */
+#define DEFAULT_TYPES \
+	"quarterlyTotalRevenue,annualTotalRevenue,trailingTotalRevenue," \
+	"quarterlyCostOfRevenue,annualCostOfRevenue," \
+	"quarterlyGrossProfit,annualGrossProfit," \
+	"quarterlyOperatingIncome,annualOperatingIncome," \
+	"quarterlyNetIncome,annualNetIncome,trailingNetIncome," \
+	"quarterlyDilutedEPS,annualDilutedEPS," \
+	"quarterlyOperatingCashFlow,annualOperatingCashFlow," \
+	"quarterlyFreeCashFlow,annualFreeCashFlow,trailingFreeCashFlow," \
+	"quarterlyTotalAssets,annualTotalAssets," \
+	"quarterlyTotalLiabilitiesNetMinorityInterest," \
+	"annualTotalLiabilitiesNetMinorityInterest," \
+	"quarterlyStockholdersEquity,annualStockholdersEquity," \
+	"quarterlyCashAndCashEquivalents,annualCashAndCashEquivalents," \
+	"quarterlyOrdinarySharesNumber,annualOrdinarySharesNumber"
+/* Without --start, the time series from this day: before any history
+ * Yahoo keeps, so that the request stays the same from day to day. */
+#define FUNDAMENTALS_EPOCH "2000-01-01"
 #define MAX_SYMBOL_LENGTH 32
-/* Saved chart files are read whole, up to this size.  A 13-year daily
+#define MAX_CRUMB_LENGTH 64
+#define URL_SIZE 8192
+/* Saved responses are read whole, up to this size.  A 13-year daily
  * history takes about 370 kB. */
 #define MAX_INPUT_BYTES (256u * 1024 * 1024)
 
 enum {
 	OPT_TICKERS = CLI_OPT_TOOL_FIRST,
+	OPT_TICKERS_FILE,
+	OPT_UNIVERSE,
 	OPT_INPUT,
+	OPT_DATA,
 	OPT_BASE_URL,
+	OPT_COOKIE_URL,
 	OPT_RANGE,
 	OPT_START,
 	OPT_END,
 	OPT_INTERVAL,
+	OPT_TYPES,
+	OPT_MODULES,
 	OPT_USER_AGENT,
 	OPT_CACHE_DIR,
 	OPT_OFFLINE,
 	OPT_RATE,
 	OPT_RETRIES,
+	OPT_TIMEOUT,
+	OPT_MAX_RESPONSE_BYTES,
 };
 
 static const struct option long_options[] = {
 	CLI_COMMON_LONG_OPTIONS,
 	{ "tickers", required_argument, NULL, OPT_TICKERS },
+	{ "tickers-file", required_argument, NULL, OPT_TICKERS_FILE },
+	{ "universe", required_argument, NULL, OPT_UNIVERSE },
 	{ "input", required_argument, NULL, OPT_INPUT },
+	{ "data", required_argument, NULL, OPT_DATA },
 	{ "base-url", required_argument, NULL, OPT_BASE_URL },
+	{ "cookie-url", required_argument, NULL, OPT_COOKIE_URL },
 	{ "range", required_argument, NULL, OPT_RANGE },
 	{ "start", required_argument, NULL, OPT_START },
 	{ "end", required_argument, NULL, OPT_END },
 	{ "interval", required_argument, NULL, OPT_INTERVAL },
+	{ "types", required_argument, NULL, OPT_TYPES },
+	{ "modules", required_argument, NULL, OPT_MODULES },
 	{ "user-agent", required_argument, NULL, OPT_USER_AGENT },
 	{ "cache-dir", required_argument, NULL, OPT_CACHE_DIR },
 	{ "offline", no_argument, NULL, OPT_OFFLINE },
 	{ "rate", required_argument, NULL, OPT_RATE },
 	{ "retries", required_argument, NULL, OPT_RETRIES },
+	{ "timeout", required_argument, NULL, OPT_TIMEOUT },
+	{ "max-response-bytes", required_argument, NULL,
+	    OPT_MAX_RESPONSE_BYTES },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -75,6 +124,18 @@ static const char *const valid_ranges[] = {
 
 static const char *const valid_intervals[] = { "1d", "1wk", "1mo", NULL };
 
+/* What --data can ask for, in the order of the requests per symbol. */
+enum endpoint {
+	ENDPOINT_CHART,
+	ENDPOINT_FUNDAMENTALS,
+	ENDPOINT_QUOTE,
+	ENDPOINT_COUNT,
+};
+
+static const char *const endpoint_names[ENDPOINT_COUNT] = {
+	"chart", "fundamentals", "quote",
+};
+
 struct list {
 	char **items;
 	size_t count;
@@ -84,38 +145,42 @@ struct options {
 	struct cli_common common;
 	struct list symbols;
 	struct list inputs;
+	struct list tickers_files;
+	const char *universe;
+	bool want[ENDPOINT_COUNT];
 	const char *base_url;
+	const char *cookie_url;
 	const char *range;
 	const char *start;
 	const char *end;
 	long start_days;
 	long end_days;
 	const char *interval;
+	const char *types;
+	const char *modules;
 	const char *user_agent;
 	const char *cache_dir;
 	bool offline;
 	double rate;
 	int retries;
+	long timeout_s;
+	size_t max_response_bytes;
 };
 
-/* Per response: timestamps = bars + null_bars. */
+/* sources = symbols + saved files = ok + failed. */
 struct counts {
-	unsigned long sources;		/* symbols requested and files read */
+	unsigned long sources;
 	unsigned long failed;
 	unsigned long temporary;	/* of failed: 429 after the retries */
-	unsigned long bars;
-	unsigned long null_bars;
+	unsigned long bad_lines;	/* ticker lines that named no symbol */
+	struct yahoo_counts out;
 };
 
-/* The members of a chart response's meta that every bar carries. */
-struct chart_meta {
-	const char *symbol;
-	const char *currency;
-	const char *exchange;
-	const char *timezone;
-	const char *interval;
-	bool has_gmtoffset;
-	long gmtoffset;			/* seconds east of UTC */
+/* The quoteSummary session: the cookie lives in the HTTP client. */
+struct session {
+	bool open;
+	bool broken;			/* the handshake failed this run */
+	char crumb[MAX_CRUMB_LENGTH + 1];
 };
 
 static struct counts counts;
@@ -127,32 +192,47 @@ usage(FILE *out)
 "usage: fetch-yahoo [options] [SYMBOL...]\n"
 "       fetch-yahoo [options] --input FILE [--input FILE...]\n"
 "\n"
-"Download daily, weekly or monthly price bars for each symbol from Yahoo\n"
-"Finance's v8 chart endpoint, or read saved chart responses, and write one\n"
-"yahoo_bar record (NDJSON) per bar, dated in the exchange's local calendar.\n"
-"Bars with a null close are skipped and counted.  A symbol that fails is\n"
-"reported and the run goes on with the others.\n"
+"Download from Yahoo Finance, for each symbol, price bars with dividends,\n"
+"splits and capital gains (v8 chart), fundamentals time series and\n"
+"valuation figures (quoteSummary), or read saved responses, and write\n"
+"yahoo_bar, yahoo_event, yahoo_fundamental and yahoo_quote records\n"
+"(NDJSON), dated in the exchange's local calendar.  Bars with a null\n"
+"close are skipped and counted.  A symbol that fails is reported and the\n"
+"run goes on with the others.\n"
 "\n"
 "options:\n"
 "      --tickers=LIST       comma-separated symbols, besides the arguments\n"
-"      --input=FILE         read a saved chart response (no network)\n"
+"      --tickers-file=FILE  one symbol per line, or company records; - is\n"
+"                           standard input\n"
+"      --universe=FILE      the tickers of a universe YAML file, except\n"
+"                           those marked listed: false\n"
+"      --input=FILE         read a saved response (no network)\n"
+"      --data=LIST          chart, fundamentals, quote (default chart)\n"
 "      --range=RANGE        1d 5d 1mo 3mo 6mo 1y 2y 5y 10y ytd max\n"
-"                           (default " DEFAULT_RANGE ")\n"
+"                           (chart; default " DEFAULT_RANGE ")\n"
 "      --start=DATE         first day, YYYY-MM-DD (instead of --range)\n"
 "      --end=DATE           last day, YYYY-MM-DD (default today, UTC)\n"
 "      --interval=INTERVAL  1d (default), 1wk or 1mo\n"
+"      --types=LIST         time series types (default: the ones\n"
+"                           normalize maps)\n"
+"      --modules=LIST       quoteSummary modules (default\n"
+"                           " DEFAULT_MODULES ")\n"
 "      --base-url=URL       default " DEFAULT_BASE_URL "\n"
+"      --cookie-url=URL     session cookie page (default\n"
+"                           " DEFAULT_COOKIE_URL ")\n"
 "      --user-agent=TEXT    User-Agent header (default corpintel/VERSION)\n"
 "      --cache-dir=DIR      keep raw responses in DIR for --offline\n"
 "      --offline            answer from --cache-dir only, no network\n"
 "      --rate=N             at most N requests per second (default 2)\n"
 "      --retries=N          retries on 429, 5xx and network errors\n"
 "                           (default 3)\n"
+"      --timeout=SECONDS    limit for one request (default 60)\n"
+"      --max-response-bytes=N  largest response accepted (default 256 MiB)\n"
 CLI_COMMON_HELP
 "\n"
-"exit status: 0 ok, 64 usage, 66 input file not found, 69 a symbol\n"
-"failed, 70 internal error, 74 write error, 75 rate limited (429) after\n"
-"the retries\n");
+"exit status: 0 ok, 64 usage, 65 a ticker line named no symbol, 66 input\n"
+"file not found, 69 a symbol failed, 70 internal error, 74 write error,\n"
+"75 rate limited (429) after the retries\n");
 }
 
 static bool
@@ -177,8 +257,29 @@ list_add(struct list *list, char *item)
 	list->items[list->count++] = item;
 }
 
+static bool
+list_has(const struct list *list, const char *item)
+{
+	for (size_t i = 0; i < list->count; i++)
+		if (strcmp(list->items[i], item) == 0)
+			return true;
+	return false;
+}
+
+static char *
+copy_or_die(const char *s)
+{
+	char *copy = strdup(s);
+
+	if (copy == NULL) {
+		log_error("out of memory");
+		exit(EXIT_SOFTWARE);
+	}
+	return copy;
+}
+
 /* Yahoo spells symbols with letters, digits and . - ^ = _ (BRK-B,
- * WSU.DE, ^GSPC, EURUSD=X). */
+ * WSU.DE, ^GSPC, EURUSD=X, 0P0000XTS7). */
 static bool
 valid_symbol(const char *symbol)
 {
@@ -196,13 +297,22 @@ valid_symbol(const char *symbol)
 	return true;
 }
 
+/* Adds a symbol once; a symbol named twice is fetched once.  The
+ * symbols are copies, so that every source can free its own text. */
 static void
-add_symbol(struct options *opt, char *symbol)
+add_symbol(struct options *opt, const char *symbol)
+{
+	if (!list_has(&opt->symbols, symbol))
+		list_add(&opt->symbols, copy_or_die(symbol));
+}
+
+static void
+add_symbol_arg(struct options *opt, const char *symbol)
 {
 	if (!valid_symbol(symbol))
 		cli_usage_error("invalid symbol '%s': use Yahoo's spelling, "
 		    "such as AAPL, BRK-B or WSU.DE", symbol);
-	list_add(&opt->symbols, symbol);
+	add_symbol(opt, symbol);
 }
 
 /* Splits a comma-separated list in place; empty items are ignored. */
@@ -213,7 +323,43 @@ add_symbol_list(struct options *opt, char *list)
 
 	for (char *s = strtok_r(list, ",", &saveptr); s != NULL;
 	    s = strtok_r(NULL, ",", &saveptr))
-		add_symbol(opt, s);
+		add_symbol_arg(opt, s);
+}
+
+static void
+parse_data(struct options *opt, char *list)
+{
+	char *saveptr = NULL;
+
+	memset(opt->want, 0, sizeof opt->want);
+	for (char *s = strtok_r(list, ",", &saveptr); s != NULL;
+	    s = strtok_r(NULL, ",", &saveptr)) {
+		int e;
+
+		for (e = 0; e < ENDPOINT_COUNT; e++)
+			if (strcmp(s, endpoint_names[e]) == 0)
+				break;
+		if (e == ENDPOINT_COUNT)
+			cli_usage_error("invalid --data '%s': use chart, "
+			    "fundamentals or quote, separated by commas", s);
+		opt->want[e] = true;
+	}
+}
+
+/* Checks a comma-separated list of Yahoo names (types, modules): they
+ * go into the URL as they are. */
+static const char *
+parse_names(const char *option, const char *arg)
+{
+	size_t n = strlen(arg);
+
+	if (n == 0 || n > 4096 || strspn(arg, "abcdefghijklmnopqrstuvwxyz"
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789,") != n)
+		cli_usage_error("invalid %s '%s': use Yahoo's names, such as "
+		    "%s, separated by commas", option, arg,
+		    strcmp(option, "--types") == 0 ? "quarterlyTotalRevenue" :
+		    "financialData");
+	return arg;
 }
 
 static long
@@ -228,17 +374,17 @@ parse_day(const char *option, const char *arg)
 }
 
 static long
-parse_count(const char *option, const char *arg, long max)
+parse_count(const char *option, const char *arg, long min, long max)
 {
 	char *end;
 	long value;
 
 	errno = 0;
 	value = strtol(arg, &end, 10);
-	if (errno != 0 || end == arg || *end != '\0' || value < 0 ||
+	if (errno != 0 || end == arg || *end != '\0' || value < min ||
 	    value > max)
-		cli_usage_error("invalid %s '%s': use a whole number from 0 "
-		    "to %ld", option, arg, max);
+		cli_usage_error("invalid %s '%s': use a whole number from %ld "
+		    "to %ld", option, arg, min, max);
 	return value;
 }
 
@@ -249,11 +395,23 @@ parse_option(struct options *opt, int c)
 	case OPT_TICKERS:
 		add_symbol_list(opt, optarg);
 		break;
+	case OPT_TICKERS_FILE:
+		list_add(&opt->tickers_files, optarg);
+		break;
+	case OPT_UNIVERSE:
+		opt->universe = optarg;
+		break;
 	case OPT_INPUT:
 		list_add(&opt->inputs, optarg);
 		break;
+	case OPT_DATA:
+		parse_data(opt, optarg);
+		break;
 	case OPT_BASE_URL:
 		opt->base_url = optarg;
+		break;
+	case OPT_COOKIE_URL:
+		opt->cookie_url = optarg;
 		break;
 	case OPT_RANGE:
 		if (!in_list(optarg, valid_ranges))
@@ -275,6 +433,12 @@ parse_option(struct options *opt, int c)
 			    "or 1mo", optarg);
 		opt->interval = optarg;
 		break;
+	case OPT_TYPES:
+		opt->types = parse_names("--types", optarg);
+		break;
+	case OPT_MODULES:
+		opt->modules = parse_names("--modules", optarg);
+		break;
 	case OPT_USER_AGENT:
 		opt->user_agent = optarg;
 		break;
@@ -285,10 +449,17 @@ parse_option(struct options *opt, int c)
 		opt->offline = true;
 		break;
 	case OPT_RATE:
-		opt->rate = (double)parse_count("--rate", optarg, 100);
+		opt->rate = (double)parse_count("--rate", optarg, 0, 100);
 		break;
 	case OPT_RETRIES:
-		opt->retries = (int)parse_count("--retries", optarg, 10);
+		opt->retries = (int)parse_count("--retries", optarg, 0, 10);
+		break;
+	case OPT_TIMEOUT:
+		opt->timeout_s = parse_count("--timeout", optarg, 1, 3600);
+		break;
+	case OPT_MAX_RESPONSE_BYTES:
+		opt->max_response_bytes = cli_parse_bytes(
+		    "--max-response-bytes", optarg);
 		break;
 	default:
 		if (!cli_handle_common(c, optarg, &opt->common, usage))
@@ -305,11 +476,16 @@ parse_options(int argc, char **argv, struct options *opt)
 	    long_options, NULL)) != -1)
 		parse_option(opt, c);
 	for (int i = optind; i < argc; i++)
-		add_symbol(opt, argv[i]);
+		add_symbol_arg(opt, argv[i]);
 
-	if (opt->symbols.count == 0 && opt->inputs.count == 0)
+	if (opt->symbols.count == 0 && opt->inputs.count == 0 &&
+	    opt->tickers_files.count == 0 && opt->universe == NULL)
 		cli_usage_error("no symbol given: name symbols as arguments, "
-		    "with --tickers, or give saved responses with --input");
+		    "with --tickers, --tickers-file or --universe, or give "
+		    "saved responses with --input");
+	if (!opt->want[ENDPOINT_CHART] && !opt->want[ENDPOINT_FUNDAMENTALS] &&
+	    !opt->want[ENDPOINT_QUOTE])
+		cli_usage_error("--data names nothing to fetch");
 	if (opt->range != NULL && opt->start != NULL)
 		cli_usage_error("--range and --start exclude each other");
 	if (opt->end != NULL && opt->start == NULL)
@@ -319,314 +495,168 @@ parse_options(int argc, char **argv, struct options *opt)
 	if (opt->start != NULL && opt->end_days < opt->start_days)
 		cli_usage_error("--end %s is before --start %s", opt->end,
 		    opt->start);
+	if (opt->offline && opt->cache_dir == NULL)
+		cli_usage_error("--offline needs --cache-dir");
 	if (opt->start == NULL && opt->range == NULL)
 		opt->range = DEFAULT_RANGE;
 }
 
-/* ---- Dating bars in the exchange's calendar ---- */
+/* ---- Tickers from files, standard input and the universe ---- */
 
-/* True when the time zone is installed, so that TZ=name means that zone
- * and not, as glibc does for an unknown name, UTC. */
-static bool
-zone_installed(const char *name)
-{
-	const char *dir = getenv("TZDIR");
-	char path[1024];
-
-	if (name == NULL || *name == '\0' || name[0] == '/' ||
-	    strstr(name, "..") != NULL)
-		return false;
-	if (dir == NULL || *dir == '\0')
-		dir = "/usr/share/zoneinfo";
-	if (snprintf(path, sizeof path, "%s/%s", dir, name) >= (int)sizeof path)
-		return false;
-	return access(path, R_OK) == 0;
-}
-
-/* The process's TZ is switched to the exchange's zone for one response
- * and put back afterwards. */
-struct zone_switch {
-	bool active;
-	char *saved;			/* TZ before, or NULL when unset */
-};
-
-static void
-zone_enter(struct zone_switch *zs, const char *name)
-{
-	const char *old = getenv("TZ");
-
-	zs->saved = old != NULL ? strdup(old) : NULL;
-	zs->active = setenv("TZ", name, 1) == 0;
-	tzset();
-}
-
-static void
-zone_leave(struct zone_switch *zs)
-{
-	if (!zs->active)
-		return;
-	if (zs->saved != NULL)
-		setenv("TZ", zs->saved, 1);
-	else
-		unsetenv("TZ");
-	tzset();
-	free(zs->saved);
-	zs->active = false;
-}
-
-/* Formats the local date of a timestamp: in the zone set by zone_enter,
- * or shifted by the fixed offset when use_offset. */
-static bool
-local_date(double timestamp, bool use_offset, long offset,
-    char date[DATE_TEXT_SIZE])
-{
-	time_t t = (time_t)timestamp;
-	struct tm tm;
-
-	if (use_offset) {
-		t += offset;
-		if (gmtime_r(&t, &tm) == NULL)
-			return false;
-	} else if (localtime_r(&t, &tm) == NULL) {
-		return false;
-	}
-	if (!date_valid(tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday))
-		return false;
-	date_format(date_to_days(tm.tm_year + 1900, tm.tm_mon + 1,
-	    tm.tm_mday), date);
-	return true;
-}
-
-/* ---- Reading a chart response ---- */
-
-static const cJSON *
-member(const cJSON *object, const char *key)
-{
-	return cJSON_GetObjectItemCaseSensitive(object, key);
-}
-
+/* The symbol of one ticker line: a plain symbol, or a company record
+ * with a ticker.  Returns NULL after reporting a line that has none;
+ * *skip is set for lines that name nothing on purpose. */
 static const char *
-member_string(const cJSON *object, const char *key)
+line_symbol(char *line, size_t len, const char *where, cJSON **record,
+    bool *skip)
 {
-	const cJSON *item = member(object, key);
+	enum record_error error;
+	const char *kind, *ticker;
+	char why[256];
 
-	return cJSON_IsString(item) ? item->valuestring : NULL;
-}
-
-/* The first element of an array member, or NULL. */
-static const cJSON *
-first_of(const cJSON *object, const char *key)
-{
-	const cJSON *array = member(object, key);
-
-	return cJSON_IsArray(array) ? array->child : NULL;
-}
-
-/* The first element of one of the price arrays of indicators.quote[0]. */
-static const cJSON *
-series(const cJSON *quote, const char *key)
-{
-	const cJSON *array = member(quote, key);
-
-	return cJSON_IsArray(array) ? array->child : NULL;
-}
-
-static void
-read_meta(const cJSON *meta, const char *requested_interval,
-    struct chart_meta *m)
-{
-	const cJSON *offset = member(meta, "gmtoffset");
-
-	m->symbol = member_string(meta, "symbol");
-	m->currency = member_string(meta, "currency");
-	m->exchange = member_string(meta, "exchangeName");
-	m->timezone = member_string(meta, "exchangeTimezoneName");
-	m->interval = member_string(meta, "dataGranularity");
-	if (m->interval == NULL)
-		m->interval = requested_interval;
-	m->has_gmtoffset = cJSON_IsNumber(offset);
-	m->gmtoffset = m->has_gmtoffset ? (long)offset->valuedouble : 0;
-}
-
-static void
-number_or_null(struct jsonw *w, const char *key, const cJSON *item)
-{
-	if (cJSON_IsNumber(item))
-		jsonw_number(w, key, item->valuedouble);
-	else
-		jsonw_null(w, key);
-}
-
-/* The price arrays of one response, walked in step with the timestamps. */
-struct bar_cursor {
-	const cJSON *timestamp, *open, *high, *low, *close, *adjclose, *volume;
-};
-
-static const cJSON *
-step(const cJSON *item)
-{
-	return item != NULL ? item->next : NULL;
-}
-
-static void
-cursor_next(struct bar_cursor *c)
-{
-	c->timestamp = step(c->timestamp);
-	c->open = step(c->open);
-	c->high = step(c->high);
-	c->low = step(c->low);
-	c->close = step(c->close);
-	c->adjclose = step(c->adjclose);
-	c->volume = step(c->volume);
-}
-
-static void
-write_bar(struct jsonw *w, const struct chart_meta *m, const char *date,
-    const struct bar_cursor *c)
-{
-	jsonw_begin(w);
-	jsonw_string(w, "kind", "yahoo_bar");
-	jsonw_string(w, "symbol", m->symbol);
-	jsonw_string(w, "date", date);
-	jsonw_string(w, "interval", m->interval);
-	number_or_null(w, "open", c->open);
-	number_or_null(w, "high", c->high);
-	number_or_null(w, "low", c->low);
-	number_or_null(w, "close", c->close);
-	number_or_null(w, "adjclose", c->adjclose);
-	number_or_null(w, "volume", c->volume);
-	jsonw_string(w, "currency", m->currency);
-	jsonw_string(w, "exchange", m->exchange);
-	jsonw_string(w, "timezone", m->timezone);
-	jsonw_end(w);
-	if (jsonw_write(w, stdout) < 0)
-		cli_exit_write_error();
-}
-
-/*
- * Writes the bars of one chart result.  Returns 0, or -1 after reporting
- * why its bars cannot be dated.
- * TODO: the result's events (dividends, splits) are requested but not yet
- * written as yahoo_event records.
- */
-static int
-write_bars(const cJSON *result, const struct chart_meta *m,
-    const char *label, struct jsonw *w)
-{
-	const cJSON *indicators = member(result, "indicators");
-	const cJSON *quote = first_of(indicators, "quote");
-	const cJSON *adjclose = first_of(indicators, "adjclose");
-	struct bar_cursor c = {
-		.timestamp = first_of(result, "timestamp"),
-		.open = series(quote, "open"), .high = series(quote, "high"),
-		.low = series(quote, "low"), .close = series(quote, "close"),
-		.adjclose = series(adjclose, "adjclose"),
-		.volume = series(quote, "volume"),
-	};
-	struct zone_switch zone = { false, NULL };
-	bool use_offset = !zone_installed(m->timezone);
-	unsigned long bars = 0, skipped = 0;
-	char date[DATE_TEXT_SIZE];
-
-	if (c.timestamp != NULL && use_offset && !m->has_gmtoffset) {
-		log_error("%s: time zone '%s' not installed and no gmtoffset "
-		    "in the response: cannot date the bars", label,
-		    m->timezone != NULL ? m->timezone : "(none)");
-		return -1;
+	*record = NULL;
+	*skip = false;
+	while (len > 0 && (line[len - 1] == ' ' || line[len - 1] == '\t' ||
+	    line[len - 1] == '\r'))
+		line[--len] = '\0';
+	line += strspn(line, " \t");
+	if (*line == '\0' || *line == '#') {
+		*skip = true;
+		return NULL;
 	}
-	if (c.timestamp != NULL && use_offset)
-		log_warn("%s: time zone '%s' not installed: dating bars with "
-		    "meta.gmtoffset %ld s, the offset when Yahoo answered",
-		    label, m->timezone != NULL ? m->timezone : "(none)",
-		    m->gmtoffset);
-	if (!use_offset)
-		zone_enter(&zone, m->timezone);
+	if (*line != '{') {
+		if (valid_symbol(line))
+			return line;
+		log_error("%s: invalid symbol '%s': use Yahoo's spelling, "
+		    "such as AAPL, BRK-B or WSU.DE", where, line);
+		return NULL;
+	}
 
-	for (; c.timestamp != NULL; cursor_next(&c)) {
-		if (!cJSON_IsNumber(c.timestamp) || !cJSON_IsNumber(c.close) ||
-		    !local_date(c.timestamp->valuedouble, use_offset,
-		    m->gmtoffset, date)) {
-			skipped++;
+	*record = record_parse(line, strlen(line), &error, why, sizeof why);
+	if (*record == NULL) {
+		log_error("%s: %s: %s", where, record_error_rule(error), why);
+		return NULL;
+	}
+	kind = record_kind(*record);
+	if (strcmp(kind, "company") != 0) {
+		log_debug("%s: %s record skipped", where, kind);
+		*skip = true;
+		return NULL;
+	}
+	ticker = record_string(*record, "ticker");
+	if (ticker == NULL) {
+		log_warn("%s: company %s has no ticker: skipped", where,
+		    record_string(*record, "cik") != NULL ?
+		    record_string(*record, "cik") : "(no cik)");
+		*skip = true;
+		return NULL;
+	}
+	if (!valid_symbol(ticker)) {
+		log_error("%s: invalid ticker '%s' in a company record", where,
+		    ticker);
+		return NULL;
+	}
+	return ticker;
+}
+
+/* Reads symbols from a file of ticker lines ("-": standard input). */
+static void
+read_tickers_file(struct options *opt, const char *path)
+{
+	FILE *fp = strcmp(path, "-") == 0 ? stdin : fopen(path, "r");
+	const char *name = fp == stdin ? "standard input" : path;
+	struct ndjson_reader *reader;
+	enum ndjson_status status;
+	char *line, where[1100];
+	size_t len;
+
+	if (fp == NULL) {
+		log_error("%s: %s", path, strerror(errno));
+		exit(EXIT_NOINPUT);
+	}
+	reader = ndjson_open(fp, NDJSON_DEFAULT_MAX_LINE);
+	if (reader == NULL) {
+		log_error("out of memory");
+		exit(EXIT_SOFTWARE);
+	}
+	while ((status = ndjson_next(reader, &line, &len)) != NDJSON_EOF) {
+		const char *symbol;
+		cJSON *record;
+		bool skip;
+
+		snprintf(where, sizeof where, "%s:%lu", name,
+		    ndjson_line_number(reader));
+		if (status == NDJSON_READ_ERROR) {
+			log_error("%s: read error: %s", where, strerror(errno));
+			exit(EXIT_IOERR);
+		}
+		if (status == NDJSON_TOO_LONG) {
+			log_error("%s: line too long for a ticker", where);
+			counts.bad_lines++;
 			continue;
 		}
-		write_bar(w, m, date, &c);
-		bars++;
+		symbol = line_symbol(line, len, where, &record, &skip);
+		if (symbol != NULL)
+			add_symbol(opt, symbol);
+		else if (!skip)
+			counts.bad_lines++;
+		cJSON_Delete(record);
 	}
-	zone_leave(&zone);
-
-	log_debug("%s: %lu bars, %lu null bars skipped", label, bars, skipped);
-	counts.bars += bars;
-	counts.null_bars += skipped;
-	return 0;
+	ndjson_close(reader);
+	if (fp != stdin)
+		fclose(fp);
 }
 
-/* Reports the error object of a chart response, if it has one. */
-static bool
-report_yahoo_error(const cJSON *chart, const char *label, long status)
+/* Reads the tickers of a universe file.  A company marked listed:
+ * false no longer trades, so Yahoo has nothing current for it. */
+static void
+read_universe(struct options *opt, const char *path)
 {
-	const cJSON *error = member(chart, "error");
-	const char *code, *description;
+	const struct conf_node *list;
+	struct conf_node *root;
+	char error[512];
 
-	if (!cJSON_IsObject(error))
-		return false;
-	code = member_string(error, "code");
-	description = member_string(error, "description");
-	if (status != 200)
-		log_error("%s: Yahoo error \"%s\": %s (HTTP %ld)", label,
-		    code != NULL ? code : "?",
-		    description != NULL ? description : "no description",
-		    status);
-	else
-		log_error("%s: Yahoo error \"%s\": %s", label,
-		    code != NULL ? code : "?",
-		    description != NULL ? description : "no description");
-	return true;
+	if (access(path, R_OK) != 0) {
+		log_error("%s: %s", path, strerror(errno));
+		exit(EXIT_NOINPUT);
+	}
+	root = conf_load_file(path, error, sizeof error);
+	if (root == NULL) {
+		log_error("%s", error);
+		exit(EXIT_CONFIG);
+	}
+	list = conf_map_get(root, "companies");
+	if (list == NULL || list->type != CONF_NODE_SEQUENCE) {
+		log_error("%s: a top-level 'companies' list is required", path);
+		exit(EXIT_CONFIG);
+	}
+	for (size_t i = 0; i < list->count; i++) {
+		const struct conf_node *entry = list->items[i];
+		const char *ticker = conf_map_scalar(entry, "ticker");
+		const struct conf_node *listed = conf_map_get(entry, "listed");
+		bool is_listed = true;
+
+		if (ticker == NULL || !valid_symbol(ticker)) {
+			log_warn("%s:%lu: company without a valid ticker: "
+			    "skipped", path, entry->line);
+			continue;
+		}
+		if (listed != NULL && !conf_scalar_bool(listed, &is_listed)) {
+			log_error("%s:%lu: listed must be true or false", path,
+			    entry->line);
+			exit(EXIT_CONFIG);
+		}
+		if (!is_listed) {
+			log_info("%s: not fetched: listed: false in %s",
+			    ticker, path);
+			continue;
+		}
+		add_symbol(opt, ticker);
+	}
+	conf_node_free(root);
 }
 
-/*
- * Handles one chart response: a Yahoo error body, another HTTP error, or
- * the bars.  status is the HTTP status (200 for a saved file).  Returns 0,
- * or -1 after reporting why the symbol failed.
- */
-static int
-handle_chart(const char *body, size_t length, long status,
-    const char *label, const char *requested_interval, struct jsonw *w)
-{
-	const cJSON *chart, *result;
-	struct chart_meta meta;
-	cJSON *root;
-	int rc = -1;
-
-	root = cJSON_ParseWithLength(body, length);
-	chart = member(root, "chart");
-	if (cJSON_IsObject(chart) && report_yahoo_error(chart, label, status))
-		goto done;
-	if (status != 200) {
-		log_error("%s: HTTP %ld from Yahoo", label, status);
-		goto done;
-	}
-	if (root == NULL || !cJSON_IsObject(chart)) {
-		log_error("%s: not a chart response: %s", label, root == NULL ?
-		    "invalid JSON" : "no \"chart\" object");
-		goto done;
-	}
-	result = first_of(chart, "result");
-	if (!cJSON_IsObject(result) || !cJSON_IsObject(member(result, "meta"))) {
-		log_error("%s: chart response without a result", label);
-		goto done;
-	}
-	read_meta(member(result, "meta"), requested_interval, &meta);
-	if (meta.symbol == NULL) {
-		log_error("%s: chart response without meta.symbol", label);
-		goto done;
-	}
-	rc = write_bars(result, &meta, label, w);
-done:
-	cJSON_Delete(root);
-	return rc;
-}
-
-/* ---- Sources: saved files and the network ---- */
+/* ---- Saved responses ---- */
 
 /* Reads a whole file.  Returns NULL after reporting the error. */
 static char *
@@ -673,76 +703,260 @@ fail:
 static void
 fetch_file(const char *path, const struct options *opt, struct jsonw *w)
 {
+	struct yahoo_request request = { .label = path,
+	    .interval = opt->interval };
+	enum yahoo_failure failure;
 	size_t length;
 	char *body;
 
 	counts.sources++;
 	body = read_file(path, &length);
-	if (body == NULL || handle_chart(body, length, 200, path,
-	    opt->interval, w) < 0)
+	if (body == NULL || yahoo_write_response(body, length, 200, &request,
+	    &counts.out, w, &failure) < 0)
 		counts.failed++;
 	free(body);
 }
 
-/* Builds the chart URL of a symbol.  Symbols are checked by
- * valid_symbol, so only ^ and = need escaping. */
+/* ---- Requests ---- */
+
+/* Appends text to a URL with every byte outside RFC 3986's unreserved
+ * set percent-encoded.  Returns -1 when the URL is full. */
 static int
-chart_url(char *url, size_t size, const struct options *opt,
-    const char *symbol)
+append_escaped(char *url, size_t size, const char *text)
 {
-	char escaped[3 * MAX_SYMBOL_LENGTH + 1], period[96];
-	size_t n = 0;
-	int written;
+	size_t n = strlen(url);
 
-	for (const char *s = symbol; *s != '\0'; s++) {
-		if (*s == '^' || *s == '=')
-			n += (size_t)snprintf(escaped + n, sizeof escaped - n,
-			    "%%%02X", (unsigned char)*s);
+	for (const unsigned char *p = (const unsigned char *)text; *p != '\0';
+	    p++) {
+		bool plain = (*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') ||
+		    (*p >= '0' && *p <= '9') || strchr("-._~", *p) != NULL;
+
+		if (n + 4 >= size)
+			return -1;
+		if (plain)
+			url[n++] = (char)*p;
 		else
-			escaped[n++] = *s;
+			n += (size_t)snprintf(url + n, size - n, "%%%02X", *p);
 	}
-	escaped[n] = '\0';
-
-	if (opt->range != NULL)
-		snprintf(period, sizeof period, "range=%s", opt->range);
-	else
-		/* period2 is exclusive: midnight UTC after the --end day. */
-		snprintf(period, sizeof period, "period1=%lld&period2=%lld",
-		    (long long)opt->start_days * 86400,
-		    ((long long)opt->end_days + 1) * 86400);
-	written = snprintf(url, size,
-	    "%s/v8/finance/chart/%s?%s&interval=%s&events=div%%7Csplit",
-	    opt->base_url, escaped, period, opt->interval);
-	return written < 0 || (size_t)written >= size ? -1 : 0;
+	url[n] = '\0';
+	return 0;
 }
 
-static void
-fetch_symbol(struct http_client *client, const char *symbol,
-    const struct options *opt, struct jsonw *w)
+static int
+append(char *url, size_t size, const char *text)
+{
+	size_t n = strlen(url);
+
+	return snprintf(url + n, size - n, "%s", text) < (int)(size - n) ?
+	    0 : -1;
+}
+
+/* Seconds since the epoch of midnight UTC on a day. */
+static long long
+day_start(long days)
+{
+	return (long long)days * 86400;
+}
+
+/* Builds the URL of one request.  The crumb is added by the caller. */
+static int
+request_url(char *url, size_t size, const struct options *opt,
+    enum endpoint endpoint, const char *symbol)
+{
+	static const char *const paths[ENDPOINT_COUNT] = {
+		"/v8/finance/chart/",
+		"/ws/fundamentals-timeseries/v1/finance/timeseries/",
+		"/v10/finance/quoteSummary/",
+	};
+	char query[URL_SIZE];
+	long first;
+
+	switch (endpoint) {
+	case ENDPOINT_CHART:
+		if (opt->range != NULL)
+			snprintf(query, sizeof query, "?range=%s", opt->range);
+		else
+			/* period2 is exclusive: midnight UTC after --end. */
+			snprintf(query, sizeof query,
+			    "?period1=%lld&period2=%lld", day_start(
+			    opt->start_days), day_start(opt->end_days + 1));
+		/* %7C is the '|' between the event groups. */
+		if (append(query, sizeof query, "&interval=") < 0 ||
+		    append(query, sizeof query, opt->interval) < 0 ||
+		    append(query, sizeof query,
+		    "&events=div%7Csplit%7CcapitalGain") < 0)
+			return -1;
+		break;
+	case ENDPOINT_FUNDAMENTALS:
+		date_parse(FUNDAMENTALS_EPOCH, &first);
+		if (opt->start != NULL)
+			first = opt->start_days;
+		snprintf(query, sizeof query, "?type=%s&period1=%lld&period2=%lld",
+		    opt->types, day_start(first), day_start(
+		    (opt->start != NULL ? opt->end_days : date_today()) + 1));
+		break;
+	default:
+		snprintf(query, sizeof query, "?modules=%s", opt->modules);
+		break;
+	}
+
+	url[0] = '\0';
+	if (append(url, size, opt->base_url) < 0 ||
+	    append(url, size, paths[endpoint]) < 0 ||
+	    append_escaped(url, size, symbol) < 0 ||
+	    append(url, size, query) < 0)
+		return -1;
+	return 0;
+}
+
+/*
+ * Opens a quoteSummary session: the cookie page sets a cookie in the
+ * client, and getcrumb answers the crumb that goes with it.  Neither is
+ * cached.  Returns 0, or -1 after reporting.
+ */
+static int
+open_session(struct http_client *client, const struct options *opt,
+    struct session *s)
 {
 	struct http_response response;
-	char url[4096], error[1024];
-	enum http_result result;
+	char url[URL_SIZE], error[1024];
+	size_t n;
 
-	counts.sources++;
-	if (chart_url(url, sizeof url, opt, symbol) < 0) {
-		log_error("%s: --base-url too long", symbol);
-		counts.failed++;
-		return;
-	}
-	result = http_get(client, url, &response, error, sizeof error);
-	if (result != HTTP_OK) {
-		log_error("%s: %s", symbol, error);
-		counts.failed++;
-		return;
-	}
-	if (handle_chart(response.body, response.length, response.status,
-	    symbol, opt->interval, w) < 0) {
-		counts.failed++;
-		if (response.status == 429)
-			counts.temporary++;
+	s->open = false;
+	if (http_get_uncached(client, opt->cookie_url, &response, error,
+	    sizeof error) != HTTP_OK) {
+		log_error("quoteSummary session: cookie page: %s", error);
+		return -1;
 	}
 	http_response_free(&response);
+
+	snprintf(url, sizeof url, "%s/v1/test/getcrumb", opt->base_url);
+	if (http_get_uncached(client, url, &response, error, sizeof error) !=
+	    HTTP_OK) {
+		log_error("quoteSummary session: %s", error);
+		return -1;
+	}
+	n = response.length;
+	/* A crumb is a short token, so anything else is an error page. */
+	if (response.status != 200 || n == 0 || n > MAX_CRUMB_LENGTH ||
+	    strcspn(response.body, " \t\r\n{<") != n) {
+		log_error("quoteSummary session: getcrumb answered HTTP %ld "
+		    "without a crumb; check --cookie-url", response.status);
+		http_response_free(&response);
+		return -1;
+	}
+	memcpy(s->crumb, response.body, n + 1);
+	http_response_free(&response);
+	s->open = true;
+	log_debug("quoteSummary session open");
+	return 0;
+}
+
+/* One GET and its records.  Returns 0, or -1 with the reason in
+ * *failure after reporting (except a rejected crumb, left to the
+ * caller). */
+static int
+fetch_url(struct http_client *client, const char *url,
+    const struct yahoo_request *request, struct jsonw *w,
+    enum yahoo_failure *failure)
+{
+	struct http_response response;
+	char error[1024];
+	int rc;
+
+	*failure = YAHOO_FAILED;
+	if (http_get(client, url, &response, error, sizeof error) != HTTP_OK) {
+		log_error("%s: %s", request->label, error);
+		return -1;
+	}
+	rc = yahoo_write_response(response.body, response.length,
+	    response.status, request, &counts.out, w, failure);
+	http_response_free(&response);
+	return rc;
+}
+
+/* A quoteSummary request, with a new crumb and one more try when Yahoo
+ * rejects the crumb.  Offline, the cache answers without a crumb. */
+static int
+fetch_quote(struct http_client *client, const struct options *opt,
+    struct session *s, const char *base, const struct yahoo_request *r,
+    struct jsonw *w, enum yahoo_failure *failure)
+{
+	char url[URL_SIZE];
+
+	for (int attempt = 0; attempt < 2; attempt++) {
+		snprintf(url, sizeof url, "%s", base);
+		if (!opt->offline) {
+			if (!s->open && (s->broken ||
+			    open_session(client, opt, s) < 0)) {
+				s->broken = true;
+				log_error("%s: quoteSummary not fetched: no "
+				    "session crumb", r->label);
+				*failure = YAHOO_FAILED;
+				return -1;
+			}
+			if (append(url, sizeof url, "&crumb=") < 0 ||
+			    append_escaped(url, sizeof url, s->crumb) < 0) {
+				log_error("%s: quoteSummary URL too long",
+				    r->label);
+				return -1;
+			}
+		}
+		if (fetch_url(client, url, r, w, failure) == 0)
+			return 0;
+		if (*failure != YAHOO_INVALID_CRUMB)
+			return -1;
+		s->open = false;
+		if (attempt == 0)
+			log_info("%s: Yahoo rejected the crumb; getting a new "
+			    "one", r->label);
+	}
+	log_error("%s: Yahoo rejected the crumb twice (HTTP 401 Invalid "
+	    "Crumb); check --cookie-url", r->label);
+	*failure = YAHOO_FAILED;
+	return -1;
+}
+
+/*
+ * Fetches what --data asks for one symbol.  After a failure that is not
+ * a rate limit, such as an unknown or delisted symbol, the symbol's
+ * other requests are not made, so that it gets one diagnostic.
+ */
+static void
+fetch_symbol(struct http_client *client, struct session *session,
+    const char *symbol, const struct options *opt, struct jsonw *w)
+{
+	struct yahoo_request request = { .label = symbol, .symbol = symbol,
+	    .interval = opt->interval };
+	enum yahoo_failure failure = YAHOO_FAILED;
+	char url[URL_SIZE];
+	bool failed = false;
+	int rc;
+
+	counts.sources++;
+	for (int e = 0; e < ENDPOINT_COUNT && !failed; e++) {
+		if (!opt->want[e])
+			continue;
+		if (request_url(url, sizeof url, opt, (enum endpoint)e,
+		    symbol) < 0) {
+			log_error("%s: request URL too long: shorten --base-url, "
+			    "--types or --modules", symbol);
+			failed = true;
+			break;
+		}
+		if (e == ENDPOINT_QUOTE)
+			rc = fetch_quote(client, opt, session, url, &request,
+			    w, &failure);
+		else
+			rc = fetch_url(client, url, &request, w, &failure);
+		if (rc < 0)
+			failed = true;
+	}
+	if (failed) {
+		counts.failed++;
+		if (failure == YAHOO_RATE_LIMITED)
+			counts.temporary++;
+	}
 }
 
 static struct http_client *
@@ -751,10 +965,14 @@ new_client(const struct options *opt)
 	char user_agent[128];
 	struct http_options ho = {
 		.user_agent = opt->user_agent,
+		.timeout_ms = opt->timeout_s * 1000,
 		.max_retries = opt->retries,
 		.max_requests_per_second = opt->rate,
+		.max_body_bytes = opt->max_response_bytes,
 		.cache_dir = opt->cache_dir,
 		.offline = opt->offline,
+		.cookies = opt->want[ENDPOINT_QUOTE],
+		.secret_param = "crumb",
 	};
 	struct http_client *client;
 
@@ -769,26 +987,67 @@ new_client(const struct options *opt)
 	return client;
 }
 
+/* ---- The summary ---- */
+
+static void
+log_summary(void)
+{
+	const struct yahoo_counts *o = &counts.out;
+
+	log_info("%lu sources: %lu ok, %lu failed; %lu bars out, %lu null "
+	    "bars skipped; %lu events out, %lu skipped; %lu fundamentals "
+	    "out, %lu null points skipped, %lu empty series; %lu quotes out",
+	    counts.sources, counts.sources - counts.failed, counts.failed,
+	    o->bars, o->null_bars, o->events, o->bad_events, o->fundamentals,
+	    o->null_points, o->empty_series, o->quotes);
+	if (counts.bad_lines > 0)
+		log_error("%lu ticker lines named no symbol", counts.bad_lines);
+}
+
+static void
+count_kind(struct promfile *pf, const char *kind, unsigned long n)
+{
+	char labels[64];
+
+	snprintf(labels, sizeof labels, "kind=\"%s\"", kind);
+	promfile_counter(pf, "corpintel_records_out_total",
+	    "Records written to standard output, by kind.", labels, (double)n);
+}
+
+static void
+count_skip(struct promfile *pf, const char *reason, unsigned long n)
+{
+	char labels[64];
+
+	snprintf(labels, sizeof labels, "reason=\"%s\"", reason);
+	promfile_counter(pf, "corpintel_skipped_total",
+	    "Entries of the responses not written, by reason.", labels,
+	    (double)n);
+}
+
 static int
 write_metrics_file(const char *path)
 {
+	const struct yahoo_counts *o = &counts.out;
 	struct promfile *pf;
 	int status;
 
 	if (path == NULL)
 		return 0;
 	pf = promfile_new();
-	promfile_counter(pf, "corpintel_records_out_total",
-	    "Records written to standard output.", NULL, (double)counts.bars);
-	promfile_counter(pf, "corpintel_skipped_total",
-	    "Bars skipped, by reason.", "reason=\"null-bar\"",
-	    (double)counts.null_bars);
+	count_kind(pf, "yahoo_bar", o->bars);
+	count_kind(pf, "yahoo_event", o->events);
+	count_kind(pf, "yahoo_fundamental", o->fundamentals);
+	count_kind(pf, "yahoo_quote", o->quotes);
+	count_skip(pf, "null-bar", o->null_bars);
+	count_skip(pf, "bad-event", o->bad_events);
+	count_skip(pf, "null-point", o->null_points);
+	count_skip(pf, "empty-series", o->empty_series);
 	promfile_counter(pf, "corpintel_sources_total",
 	    "Symbols requested and saved files read.", NULL,
 	    (double)counts.sources);
 	promfile_counter(pf, "corpintel_sources_failed_total",
-	    "Symbols and files that gave no bars because of an error.", NULL,
-	    (double)counts.failed);
+	    "Symbols and files that failed.", NULL, (double)counts.failed);
 	status = promfile_write(pf, path);
 	promfile_free(pf);
 	return status < 0 ? EXIT_IOERR : 0;
@@ -807,42 +1066,60 @@ check_inputs(const struct list *inputs)
 	}
 }
 
+static int
+exit_status(void)
+{
+	if (counts.failed > counts.temporary)
+		return EXIT_UNAVAILABLE;
+	if (counts.failed > 0)
+		return EXIT_TEMPFAIL;
+	if (counts.bad_lines > 0)
+		return EXIT_DATAERR;
+	return EXIT_OK;
+}
+
 int
 main(int argc, char **argv)
 {
 	struct options opt = { .base_url = DEFAULT_BASE_URL,
-	    .interval = "1d", .rate = 2, .retries = 3 };
+	    .cookie_url = DEFAULT_COOKIE_URL, .interval = "1d",
+	    .types = DEFAULT_TYPES, .modules = DEFAULT_MODULES,
+	    .rate = 2, .retries = 3, .timeout_s = 60,
+	    .want = { [ENDPOINT_CHART] = true } };
 	struct http_client *client = NULL;
+	struct session session = { 0 };
 	struct jsonw w = { 0 };
-	int status = EXIT_OK;
+	int status;
 
 	cli_init(argc, argv);
 	/* NOTE: --config is accepted as by every tool but no option of
 	 * fetch-yahoo is read from it yet. */
 	parse_options(argc, argv, &opt);
 	check_inputs(&opt.inputs);
+	for (size_t i = 0; i < opt.tickers_files.count; i++)
+		read_tickers_file(&opt, opt.tickers_files.items[i]);
+	if (opt.universe != NULL)
+		read_universe(&opt, opt.universe);
 	if (opt.symbols.count > 0 && (client = new_client(&opt)) == NULL)
 		return EXIT_SOFTWARE;
 
 	for (size_t i = 0; i < opt.inputs.count; i++)
 		fetch_file(opt.inputs.items[i], &opt, &w);
 	for (size_t i = 0; i < opt.symbols.count; i++)
-		fetch_symbol(client, opt.symbols.items[i], &opt, &w);
+		fetch_symbol(client, &session, opt.symbols.items[i], &opt, &w);
 
-	log_info("%lu sources: %lu ok, %lu failed; %lu bars out, %lu null "
-	    "bars skipped", counts.sources, counts.sources - counts.failed,
-	    counts.failed, counts.bars, counts.null_bars);
-	if (counts.failed > counts.temporary)
-		status = EXIT_UNAVAILABLE;
-	else if (counts.failed > 0)
-		status = EXIT_TEMPFAIL;
+	log_summary();
+	status = exit_status();
 	if (write_metrics_file(opt.common.metrics_file) != 0 && status == 0)
 		status = EXIT_IOERR;
 
 	http_client_free(client);
 	jsonw_free(&w);
+	for (size_t i = 0; i < opt.symbols.count; i++)
+		free(opt.symbols.items[i]);
 	free(opt.symbols.items);
 	free(opt.inputs.items);
+	free(opt.tickers_files.items);
 	if (cli_finish_stdout() != 0 && status == 0)
 		status = EXIT_IOERR;
 	return status;

@@ -5,7 +5,7 @@
  * leaving the machine.
  *
  *   mockhttp --root DIR --port-file FILE [--log FILE] [--max-seconds N]
- *            [--require-user-agent-contact]
+ *            [--require-user-agent-contact] [--crumb CRUMB]
  *
  * Interface:
  * - Listens on 127.0.0.1 only, on a port the kernel chooses, and writes
@@ -21,13 +21,25 @@
  * - Fault injection: a sidecar file DIR/a/b.fault contains one line per
  *   request to inject, "STATUS [HEADER: VALUE]" (for example
  *   "429 Retry-After: 1" or "503") or "drop" (close the connection without
- *   a response).  The first request for the path gets the first line, the
+ *   a response).  "STATUS @FILE [HEADER: VALUE]" sends the bytes of
+ *   DIR/FILE as the body, such as a recorded error body with the
+ *   status Yahoo sends it with.  "slow MS" waits MS milliseconds and then
+ *   answers normally; "truncate" announces the whole file in
+ *   Content-Length but sends only its first half and closes the
+ *   connection.  The first request for the path gets the first line, the
  *   next one the second, and so on; after the last line the file is
  *   served normally.  Blank lines and lines starting with '#' are ignored.
  *   Rewriting the fault file (a new modification time) starts the
  *   count again.
  * - --require-user-agent-contact answers 403 with an HTML page, as SEC
  *   does, when the User-Agent has no '@' (no contact address).
+ * - --crumb CRUMB emulates Yahoo's quoteSummary session.  GET /cookie
+ *   answers 404, as Yahoo's cookie page does, with the session cookie
+ *   "Set-Cookie: A3=mockhttp-session".  GET /v1/test/getcrumb answers
+ *   CRUMB as text when the request carries that cookie.  A request under
+ *   /v10/finance/quoteSummary/ without the cookie or without crumb=CRUMB
+ *   in its query gets 401 with Yahoo's "Invalid Crumb" body; with both,
+ *   it is served like any other (fault files included).
  * - --log FILE gets one line per request, tab-separated: milliseconds on
  *   the monotonic clock, method, target, status sent (0 for "drop"), and
  *   the User-Agent ("-" when absent).
@@ -64,6 +76,7 @@ struct options {
 	const char *log_file;
 	long max_seconds;
 	bool require_contact;
+	const char *crumb;		/* NULL: no Yahoo session emulation */
 };
 
 struct request {
@@ -72,6 +85,7 @@ struct request {
 	char path[4096];	/* decoded path, no query */
 	char user_agent[1024];
 	bool has_user_agent;
+	char cookie[1024];
 };
 
 /* How many requests a path with a fault file has had since that file
@@ -106,12 +120,28 @@ static const char forbidden_body[] =
     " \"Jane Analyst jane@example.com\".</p>\n"
     "</body></html>\n";
 
+/* The session cookie of --crumb, and Yahoo's error bodies without it. */
+#define SESSION_COOKIE "A3=mockhttp-session"
+
+static const char invalid_cookie_body[] =
+    "{\"finance\":{\"result\":null,\"error\":{\"code\":\"Unauthorized\","
+    "\"description\":\"Invalid Cookie\"}}}";
+
+static const char invalid_crumb_body[] =
+    "{\"finance\":{\"result\":null,\"error\":{\"code\":\"Unauthorized\","
+    "\"description\":\"Invalid Crumb\"}}}";
+
+static const char cookie_page_body[] =
+    "<!DOCTYPE html>\n<html><body><p>mockhttp: session cookie set"
+    "</p></body></html>\n";
+
 static void
 usage(FILE *out)
 {
 	fprintf(out,
 	    "usage: mockhttp --root DIR --port-file FILE [--log FILE]\n"
-	    "                [--max-seconds N] [--require-user-agent-contact]\n");
+	    "                [--max-seconds N] [--require-user-agent-contact]\n"
+	    "                [--crumb CRUMB]\n");
 }
 
 static void
@@ -139,6 +169,7 @@ parse_options(int argc, char **argv, struct options *opt)
 		{ "log", required_argument, NULL, 'l' },
 		{ "max-seconds", required_argument, NULL, 'm' },
 		{ "require-user-agent-contact", no_argument, NULL, 'u' },
+		{ "crumb", required_argument, NULL, 'c' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -152,6 +183,7 @@ parse_options(int argc, char **argv, struct options *opt)
 		case 'p': opt->port_file = optarg; break;
 		case 'l': opt->log_file = optarg; break;
 		case 'u': opt->require_contact = true; break;
+		case 'c': opt->crumb = optarg; break;
 		case 'm':
 			opt->max_seconds = strtol(optarg, &end, 10);
 			if (*end != '\0' || opt->max_seconds <= 0) {
@@ -332,6 +364,8 @@ parse_request(char *head, struct request *req)
 			snprintf(req->user_agent, sizeof req->user_agent, "%s",
 			    value);
 			req->has_user_agent = true;
+		} else if (strcasecmp(line, "Cookie") == 0) {
+			snprintf(req->cookie, sizeof req->cookie, "%s", value);
 		}
 	}
 	return true;
@@ -343,6 +377,7 @@ reason_phrase(int status)
 	switch (status) {
 	case 200: return "OK";
 	case 400: return "Bad Request";
+	case 401: return "Unauthorized";
 	case 403: return "Forbidden";
 	case 404: return "Not Found";
 	case 405: return "Method Not Allowed";
@@ -394,9 +429,11 @@ log_request(int status)
 	fflush(request_log);
 }
 
+/* Sends a response head announcing length bytes, then the first sent
+ * bytes of body: all of them, except for a "truncate" fault. */
 static bool
-send_response(int fd, int status, const char *content_type,
-    const char *extra_header, const char *body, size_t length)
+send_response_part(int fd, int status, const char *content_type,
+    const char *extra_header, const char *body, size_t length, size_t sent)
 {
 	char head[2048];
 	int n;
@@ -414,7 +451,15 @@ send_response(int fd, int status, const char *content_type,
 	if (n < 0 || (size_t)n >= sizeof head)
 		return false;
 	log_request(status);
-	return send_all(fd, head, (size_t)n) && send_all(fd, body, length);
+	return send_all(fd, head, (size_t)n) && send_all(fd, body, sent);
+}
+
+static bool
+send_response(int fd, int status, const char *content_type,
+    const char *extra_header, const char *body, size_t length)
+{
+	return send_response_part(fd, status, content_type, extra_header, body,
+	    length, length);
 }
 
 /* Reads a whole file into memory.  Returns NULL when it cannot be read
@@ -501,18 +546,60 @@ find_fault(const char *root, const char *path, char *line, size_t size)
 	return found;
 }
 
-/* Sends the injected fault.  Returns the status sent, 0 for "drop". */
-static int
-send_fault(int fd, const char *line)
+/* How a request is served when its fault line does not answer it. */
+enum serve_mode {
+	SERVE_NORMALLY,
+	SERVE_TRUNCATED,
+};
+
+static void
+sleep_ms(long ms)
 {
-	const char *header;
-	char body[128];
-	char *end;
+	struct timespec delay = { ms / 1000, (ms % 1000) * 1000000L }, rest;
+
+	while (nanosleep(&delay, &rest) != 0 && errno == EINTR &&
+	    !stop_requested)
+		delay = rest;
+}
+
+/* Reads DIR/name for a fault's body; name must stay inside DIR. */
+static char *
+read_body_file(const char *root, const char *name, size_t *length)
+{
+	char path[PATH_MAX];
+
+	if (name[0] == '\0' || name[0] == '/' || strstr(name, "..") != NULL ||
+	    snprintf(path, sizeof path, "%s/%s", root, name) >= (int)sizeof path)
+		return NULL;
+	return read_file(path, length);
+}
+
+/*
+ * Sends the injected fault.  Returns the status sent, 0 for "drop", or
+ * -1 when the line leaves the answer to the normal path (after "slow",
+ * or for "truncate" with *mode set).
+ */
+static int
+send_fault(int fd, const char *root, const char *line, enum serve_mode *mode)
+{
+	const char *header, *content_type = "text/plain";
+	char body_text[128], name[PATH_MAX];
+	char *end, *file_body = NULL;
+	const char *body = body_text;
+	size_t length;
 	long status;
 
 	if (strcmp(line, "drop") == 0) {
 		log_request(0);
 		return 0;
+	}
+	if (strcmp(line, "truncate") == 0) {
+		*mode = SERVE_TRUNCATED;
+		return -1;
+	}
+	if (strncmp(line, "slow ", 5) == 0) {
+		sleep_ms(strtol(line + 5, NULL, 10));
+		return -1;
 	}
 	status = strtol(line, &end, 10);
 	if (end == line || status < 100 || status > 599) {
@@ -523,10 +610,31 @@ send_fault(int fd, const char *line)
 	header = end;
 	while (header != NULL && *header == ' ')
 		header++;
+	if (header != NULL && *header == '@') {
+		size_t n = strcspn(header + 1, " ");
+
+		snprintf(name, sizeof name, "%.*s", (int)n, header + 1);
+		file_body = read_body_file(root, name, &length);
+		if (file_body == NULL)
+			fprintf(stderr, "mockhttp: fault body '%s' cannot be "
+			    "read\n", name);
+		else
+			content_type = content_type_for(name);
+		header += 1 + n;
+		while (*header == ' ')
+			header++;
+	}
 	if (header != NULL && *header == '\0')
 		header = NULL;
-	snprintf(body, sizeof body, "injected fault: HTTP %ld\n", status);
-	send_response(fd, (int)status, "text/plain", header, body, strlen(body));
+	if (file_body != NULL) {
+		body = file_body;
+	} else {
+		snprintf(body_text, sizeof body_text, "injected fault: HTTP %ld\n",
+		    status);
+		length = strlen(body_text);
+	}
+	send_response(fd, (int)status, content_type, header, body, length);
+	free(file_body);
 	return (int)status;
 }
 
@@ -544,7 +652,8 @@ send_not_found(int fd, const char *path)
 
 /* Serves DIR/path?query when it exists, else DIR/path. */
 static int
-send_file(int fd, const char *root, const struct request *req)
+send_file(int fd, const char *root, const struct request *req,
+    enum serve_mode mode)
 {
 	char file[PATH_MAX];
 	const char *query = strchr(req->target, '?');
@@ -561,10 +670,88 @@ send_file(int fd, const char *root, const struct request *req)
 	if (data == NULL)
 		return send_not_found(fd, req->path);
 	status = 200;
-	send_response(fd, status, content_type_for(req->path), NULL, data,
-	    length);
+	send_response_part(fd, status, content_type_for(req->path), NULL, data,
+	    length, mode == SERVE_TRUNCATED ? length / 2 : length);
 	free(data);
 	return status;
+}
+
+/* Compares a percent-encoded query value, up to '&', '#' or the end,
+ * with a plain value. */
+static bool
+query_value_is(const char *encoded, const char *value)
+{
+	const char *p = encoded;
+	int hi, lo;
+
+	for (; *p != '\0' && *p != '&' && *p != '#'; value++) {
+		char c = *p++;
+
+		if (c == '%' && (hi = hex_value(p[0])) >= 0 &&
+		    (lo = hex_value(p[1])) >= 0) {
+			c = (char)(hi * 16 + lo);
+			p += 2;
+		}
+		if (*value != c)
+			return false;
+	}
+	return *value == '\0';
+}
+
+/* True when the query of target has the parameter name with value. */
+static bool
+has_parameter(const char *target, const char *name, const char *value)
+{
+	const char *p = strchr(target, '?');
+	size_t name_length = strlen(name);
+
+	while (p != NULL) {
+		p++;
+		if (strncmp(p, name, name_length) == 0 && p[name_length] == '=' &&
+		    query_value_is(p + name_length + 1, value))
+			return true;
+		p = strchr(p, '&');
+	}
+	return false;
+}
+
+static bool
+has_session_cookie(const struct request *req)
+{
+	return strstr(req->cookie, SESSION_COOKIE) != NULL;
+}
+
+/*
+ * Answers the requests of Yahoo's quoteSummary session (--crumb).
+ * Returns the status sent, or -1 for a request it leaves to the
+ * normal path.
+ */
+static int
+answer_session(int fd, const char *crumb, const struct request *req)
+{
+	if (strcmp(req->path, "/cookie") == 0) {
+		send_response(fd, 404, "text/html",
+		    "Set-Cookie: " SESSION_COOKIE "; Path=/", cookie_page_body,
+		    strlen(cookie_page_body));
+		return 404;
+	}
+	if (strcmp(req->path, "/v1/test/getcrumb") == 0) {
+		if (!has_session_cookie(req)) {
+			send_response(fd, 401, "application/json", NULL,
+			    invalid_cookie_body, strlen(invalid_cookie_body));
+			return 401;
+		}
+		send_response(fd, 200, "text/plain", NULL, crumb, strlen(crumb));
+		return 200;
+	}
+	if (strncmp(req->path, "/v10/finance/quoteSummary/", 26) == 0 &&
+	    (!has_session_cookie(req) ||
+	    !has_parameter(req->target, "crumb", crumb))) {
+		send_response(fd, 401, "application/json", NULL,
+		    invalid_crumb_body, strlen(invalid_crumb_body));
+		return 401;
+	}
+	return -1;
 }
 
 static int
@@ -572,7 +759,9 @@ answer(int fd, const struct options *opt, const struct request *req)
 {
 	static const char bad_request[] = "bad request\n";
 	static const char not_allowed[] = "method not allowed\n";
+	enum serve_mode mode = SERVE_NORMALLY;
 	char fault[512];
+	int status;
 
 	if (strcmp(req->method, "GET") != 0) {
 		send_response(fd, 405, "text/plain", "Allow: GET", not_allowed,
@@ -589,9 +778,13 @@ answer(int fd, const struct options *opt, const struct request *req)
 		    strlen(forbidden_body));
 		return 403;
 	}
-	if (find_fault(opt->root, req->path, fault, sizeof fault))
-		return send_fault(fd, fault);
-	return send_file(fd, opt->root, req);
+	if (opt->crumb != NULL &&
+	    (status = answer_session(fd, opt->crumb, req)) >= 0)
+		return status;
+	if (find_fault(opt->root, req->path, fault, sizeof fault) &&
+	    (status = send_fault(fd, opt->root, fault, &mode)) >= 0)
+		return status;
+	return send_file(fd, opt->root, req, mode);
 }
 
 

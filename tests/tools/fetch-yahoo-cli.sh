@@ -41,7 +41,23 @@ assert_eq 0 "$(lines "$WORK/out")" "nothing written before the check"
 printf 'not json' >"$WORK/bad.json"
 assert_status 69 "invalid saved file" -- \
 	fetch-yahoo --input "$WORK/bad.json" --input "$chart/EXA.AX"
-assert_contains "$WORK/err" "bad.json: not a chart response: invalid JSON" "invalid JSON named"
+assert_contains "$WORK/err" "bad.json: not a Yahoo response: invalid JSON" "invalid JSON named"
 assert_eq 2 "$(lines "$WORK/out")" "the other file still read"
+
+assert_status 64 "bad --data" -- fetch-yahoo --data chart,prices AAPL
+assert_contains "$WORK/err" "invalid --data 'prices': use chart, fundamentals or quote" "--data value named"
+assert_status 64 "bad --types" -- fetch-yahoo --data fundamentals --types 'quarterlyTotalRevenue&x=1' AAPL
+assert_contains "$WORK/err" "invalid --types 'quarterlyTotalRevenue&x=1'" "--types value named"
+assert_status 64 "bad --modules" -- fetch-yahoo --data quote --modules 'price summaryDetail' AAPL
+assert_status 64 "offline without a cache" -- fetch-yahoo --offline AAPL
+assert_contains "$WORK/err" "--offline needs --cache-dir" "offline message"
+assert_status 64 "bad --timeout" -- fetch-yahoo --timeout 0 AAPL
+assert_status 64 "bad --max-response-bytes" -- fetch-yahoo --max-response-bytes 10k AAPL
+assert_status 66 "missing tickers file" -- fetch-yahoo --tickers-file "$WORK/absent.txt"
+assert_contains "$WORK/err" "absent.txt: No such file or directory" "tickers file named"
+assert_status 66 "missing universe" -- fetch-yahoo --universe "$WORK/absent.yaml"
+printf 'companies: [oops\n' >"$WORK/bad.yaml"
+assert_status 78 "malformed universe" -- fetch-yahoo --universe "$WORK/bad.yaml"
+assert_contains "$WORK/err" "bad.yaml" "universe file named"
 
 finish

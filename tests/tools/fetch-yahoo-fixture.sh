@@ -24,7 +24,7 @@ assert_files_equal "$WORK/expected" "$WORK/out" "bars from the file"
 # 3 timestamps = 2 bars + 1 null bar.
 assert_contains "$WORK/err" "1 sources: 1 ok, 0 failed; 2 bars out, 1 null bars skipped" \
 	"summary reconciles"
-assert_contains "$WORK/metrics.prom" 'corpintel_records_out_total{tool="fetch-yahoo"} 2' \
+assert_contains "$WORK/metrics.prom" 'corpintel_records_out_total{tool="fetch-yahoo",kind="yahoo_bar"} 2' \
 	"metrics file: bars"
 assert_contains "$WORK/metrics.prom" 'corpintel_skipped_total{tool="fetch-yahoo",reason="null-bar"} 1' \
 	"metrics file: null bars"
@@ -34,7 +34,7 @@ assert_contains "$WORK/metrics.prom" 'corpintel_skipped_total{tool="fetch-yahoo"
 TZDIR=$WORK/no-zoneinfo fetch-yahoo --input "$chart/EXA.AX" \
 	>"$WORK/offset-out" 2>"$WORK/offset-err"
 assert_files_equal "$WORK/expected" "$WORK/offset-out" "dated by gmtoffset"
-assert_contains "$WORK/offset-err" "time zone 'Australia/Sydney' not installed: dating bars with meta.gmtoffset 39600 s" \
+assert_contains "$WORK/offset-err" "time zone 'Australia/Sydney' not installed: dating with the response's offset 39600 s" \
 	"gmtoffset fallback reported"
 
 # A saved error body is one diagnostic and exit status 69.
@@ -46,14 +46,14 @@ mock_start "$fixtures" || { fail "mock server did not start"; finish; }
 
 assert_status 0 "fetch over HTTP" -- fetch-yahoo --base-url "$MOCK_URL" EXA.AX
 assert_files_equal "$WORK/expected" "$WORK/out" "bars over HTTP"
-assert_eq "/v8/finance/chart/EXA.AX?range=1mo&interval=1d&events=div%7Csplit" \
+assert_eq "/v8/finance/chart/EXA.AX?range=1mo&interval=1d&events=div%7Csplit%7CcapitalGain" \
 	"$(cut -f 3 "$MOCK_LOG" | tail -n 1)" "default request"
 
 # --start/--end: period1 is 2024-01-04 00:00 UTC = 1704326400 and period2,
 # exclusive, 2024-01-09 00:00 UTC = 1704326400 + 5 * 86400 = 1704758400.
 assert_status 0 "date range" -- fetch-yahoo --base-url "$MOCK_URL" \
 	--start 2024-01-04 --end 2024-01-08 --interval 1wk EXA.AX
-assert_eq "/v8/finance/chart/EXA.AX?period1=1704326400&period2=1704758400&interval=1wk&events=div%7Csplit" \
+assert_eq "/v8/finance/chart/EXA.AX?period1=1704326400&period2=1704758400&interval=1wk&events=div%7Csplit%7CcapitalGain" \
 	"$(cut -f 3 "$MOCK_LOG" | tail -n 1)" "period request"
 
 # One failing symbol does not stop the others: GONE returns Yahoo's
