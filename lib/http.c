@@ -35,6 +35,7 @@ struct http_client {
 	double min_interval_s;		/* between request starts; 0: none */
 	size_t max_body_bytes;
 	bool offline;
+	char *secret_param;		/* NULL: none */
 	bool started;			/* last_start is set */
 	struct timespec last_start;	/* CLOCK_MONOTONIC */
 	uint64_t random_state;		/* xorshift64 state for the jitter */
@@ -156,13 +157,15 @@ http_client_new(const struct http_options *options)
 	client->max_body_bytes = options->max_body_bytes > 0 ?
 	    options->max_body_bytes : DEFAULT_MAX_BODY_BYTES;
 	client->offline = options->offline;
+	client->secret_param = strdup_or_null(options->secret_param);
 
 	clock_gettime(CLOCK_MONOTONIC, &now);
 	client->random_state = ((uint64_t)now.tv_nsec << 20) ^
 	    (uint64_t)getpid() ^ 0x9e3779b97f4a7c15ULL;
 
 	if ((options->user_agent != NULL && client->user_agent == NULL) ||
-	    (options->cache_dir != NULL && client->cache_dir == NULL)) {
+	    (options->cache_dir != NULL && client->cache_dir == NULL) ||
+	    (options->secret_param != NULL && client->secret_param == NULL)) {
 		log_error("out of memory");
 		http_client_free(client);
 		return NULL;
@@ -173,6 +176,14 @@ http_client_new(const struct http_options *options)
 	client->curl = curl_easy_init();
 	if (client->curl == NULL || configure_handle(client) < 0) {
 		log_error("libcurl handle setup failed");
+		http_client_free(client);
+		return NULL;
+	}
+	/* An empty file name turns on libcurl's cookie store in memory:
+	 * cookies a response sets go out with the later requests. */
+	if (options->cookies &&
+	    curl_easy_setopt(client->curl, CURLOPT_COOKIEFILE, "") != CURLE_OK) {
+		log_error("libcurl cookie store setup failed");
 		http_client_free(client);
 		return NULL;
 	}
@@ -191,6 +202,7 @@ http_client_free(struct http_client *client)
 		curl_easy_cleanup(client->curl);
 	free(client->user_agent);
 	free(client->cache_dir);
+	free(client->secret_param);
 	free(client);
 }
 
@@ -504,29 +516,77 @@ write_cache(struct http_client *client, const char *url,
 }
 
 /*
- * Fetches url.  Returns HTTP_OK with the response whatever its status
- * (a 429 or 5xx only after the retries ran out), or another result with
- * "GET URL: reason" in error.  Online, every call goes to the network
- * and refreshes the cache; offline, only the cache is read.
+ * Copies url into out with the value of the secret query parameter
+ * replaced by "hidden", or with the whole parameter left out when drop
+ * is set.  Returns -1 when out is too small.
  */
-enum http_result
-http_get(struct http_client *client, const char *url,
+static int
+hide_secret(const struct http_client *client, const char *url, bool drop,
+    char *out, size_t size)
+{
+	const char *query = strchr(url, '?'), *p, *end;
+	size_t name_length, n = 0;
+	int written;
+
+	if (client->secret_param == NULL || query == NULL)
+		return snprintf(out, size, "%s", url) < (int)size ? 0 : -1;
+	name_length = strlen(client->secret_param);
+	n = (size_t)(query - url);
+	if (n >= size)
+		return -1;
+	memcpy(out, url, n);
+	for (p = query + 1; *p != '\0' && *p != '#';
+	    p = *end == '&' ? end + 1 : end) {
+		bool secret;
+
+		end = p + strcspn(p, "&#");
+		secret = strncmp(p, client->secret_param, name_length) == 0 &&
+		    p[name_length] == '=';
+		if (secret && drop)
+			continue;
+		written = secret ?
+		    snprintf(out + n, size - n, "%c%s=hidden",
+		    n == (size_t)(query - url) ? '?' : '&', client->secret_param) :
+		    snprintf(out + n, size - n, "%c%.*s",
+		    n == (size_t)(query - url) ? '?' : '&', (int)(end - p), p);
+		if (written < 0 || (size_t)written >= size - n)
+			return -1;
+		n += (size_t)written;
+	}
+	out[n] = '\0';
+	return 0;
+}
+
+/*
+ * The common part of http_get and http_get_uncached.  Messages show the
+ * URL with its secret hidden.  The cache file name is made without the
+ * secret, so that a replay finds a response whatever secret fetched it.
+ */
+static enum http_result
+get(struct http_client *client, const char *url, bool use_cache,
     struct http_response *response, char *error, size_t error_size)
 {
 	struct body body = { .max_bytes = client->max_body_bytes };
 	enum http_result result = HTTP_OK;
 	long retry_after_s = 0, delay_ms;
+	char shown[4096], keyed[4096];
 	CURLcode code;
 
 	memset(response, 0, sizeof *response);
 	error[0] = '\0';
+	if (hide_secret(client, url, false, shown, sizeof shown) < 0 ||
+	    hide_secret(client, url, true, keyed, sizeof keyed) < 0) {
+		snprintf(error, error_size, "GET %.200s...: URL too long", url);
+		return HTTP_INTERNAL_ERROR;
+	}
 	if (client->offline) {
-		if (client->cache_dir == NULL) {
-			snprintf(error, error_size,
-			    "GET %s: offline without a cache folder", url);
+		if (!use_cache || client->cache_dir == NULL) {
+			snprintf(error, error_size, "GET %s: %s", shown,
+			    use_cache ? "offline without a cache folder" :
+			    "not cached, so not fetched offline");
 			return HTTP_NOT_CACHED;
 		}
-		return read_cache(client, url, response, error, error_size);
+		return read_cache(client, keyed, response, error, error_size);
 	}
 
 	for (int attempt = 0;; attempt++) {
@@ -535,20 +595,20 @@ http_get(struct http_client *client, const char *url,
 		body.too_large = false;
 		body.out_of_memory = false;
 		retry_after_s = 0;
-		log_debug("GET %s", url);
+		log_debug("GET %s", shown);
 		code = perform(client, url, &body, response, &retry_after_s);
 
 		if (code == CURLE_OK && !retryable_status(response->status))
 			break;
 		if (code == CURLE_WRITE_ERROR && body.too_large) {
 			snprintf(error, error_size,
-			    "GET %s: response larger than %zu bytes", url,
+			    "GET %s: response larger than %zu bytes", shown,
 			    client->max_body_bytes);
 			result = HTTP_TOO_LARGE;
 			goto done;
 		}
 		if (code == CURLE_WRITE_ERROR && body.out_of_memory) {
-			snprintf(error, error_size, "GET %s: out of memory", url);
+			snprintf(error, error_size, "GET %s: out of memory", shown);
 			result = HTTP_INTERNAL_ERROR;
 			goto done;
 		}
@@ -559,7 +619,7 @@ http_get(struct http_client *client, const char *url,
 			break;
 		}
 		if (code != CURLE_OK && !retryable_curl_error(code)) {
-			describe_curl_error(client, code, error, error_size, url);
+			describe_curl_error(client, code, error, error_size, shown);
 			result = HTTP_NETWORK_ERROR;
 			goto done;
 		}
@@ -568,9 +628,9 @@ http_get(struct http_client *client, const char *url,
 
 		delay_ms = retry_delay_ms(client, attempt, retry_after_s);
 		if (code != CURLE_OK)
-			describe_curl_error(client, code, error, error_size, url);
+			describe_curl_error(client, code, error, error_size, shown);
 		else
-			snprintf(error, error_size, "GET %s: HTTP %ld", url,
+			snprintf(error, error_size, "GET %s: HTTP %ld", shown,
 			    response->status);
 		log_warn("%s; retry %d of %d in %.1f s", error, attempt + 1,
 		    client->max_retries, (double)delay_ms / 1000);
@@ -579,24 +639,76 @@ http_get(struct http_client *client, const char *url,
 	}
 
 	if (code != CURLE_OK) {
-		describe_curl_error(client, code, error, error_size, url);
+		describe_curl_error(client, code, error, error_size, shown);
 		result = HTTP_NETWORK_ERROR;
 		goto done;
 	}
 	if (take_body(&body, response) < 0) {
-		snprintf(error, error_size, "GET %s: out of memory", url);
+		snprintf(error, error_size, "GET %s: out of memory", shown);
 		result = HTTP_INTERNAL_ERROR;
 		goto done;
 	}
-	log_debug("GET %s: HTTP %ld, %zu bytes", url, response->status,
+	log_debug("GET %s: HTTP %ld, %zu bytes", shown, response->status,
 	    response->length);
-	if (client->cache_dir != NULL && response->status >= 200 &&
-	    response->status <= 299)
-		write_cache(client, url, response);
+	if (use_cache && client->cache_dir != NULL &&
+	    response->status >= 200 && response->status <= 299)
+		write_cache(client, keyed, response);
 
 done:
 	free(body.data);
 	if (result != HTTP_OK)
 		http_response_free(response);
 	return result;
+}
+
+/*
+ * Fetches url.  Returns HTTP_OK with the response whatever its status
+ * (a 429 or 5xx only after the retries ran out), or another result with
+ * "GET URL: reason" in error.  Online, every call goes to the network
+ * and refreshes the cache; offline, only the cache is read.
+ */
+enum http_result
+http_get(struct http_client *client, const char *url,
+    struct http_response *response, char *error, size_t error_size)
+{
+	return get(client, url, true, response, error, error_size);
+}
+
+/* Fetches url without the cache, for requests such as a session's
+ * cookie and token that a replay must neither need nor keep. */
+enum http_result
+http_get_uncached(struct http_client *client, const char *url,
+    struct http_response *response, char *error, size_t error_size)
+{
+	return get(client, url, false, response, error, error_size);
+}
+
+/*
+ * Fetches url as http_get does, unless the cache contains a copy
+ * written less than max_age_s seconds ago: that copy is returned
+ * without a request.  For documents that change slowly, such as SEC's company
+ * tickers file, this saves a request per run.
+ */
+enum http_result
+http_get_fresh(struct http_client *client, const char *url, long max_age_s,
+    struct http_response *response, char *error, size_t error_size)
+{
+	char keyed[4096], path[4096];
+	struct stat st;
+	time_t now = time(NULL);
+
+	if (client->offline || client->cache_dir == NULL || max_age_s <= 0)
+		return get(client, url, true, response, error, error_size);
+	if (hide_secret(client, url, true, keyed, sizeof keyed) < 0 ||
+	    cache_path(client, keyed, path, sizeof path) < 0)
+		return get(client, url, true, response, error, error_size);
+	if (stat(path, &st) == 0 && now >= st.st_mtime &&
+	    now - st.st_mtime < max_age_s) {
+		memset(response, 0, sizeof *response);
+		error[0] = '\0';
+		log_debug("GET %s: cached copy is %lld s old, under the %ld s "
+		    "limit", keyed, (long long)(now - st.st_mtime), max_age_s);
+		return read_cache(client, keyed, response, error, error_size);
+	}
+	return get(client, url, true, response, error, error_size);
 }

@@ -23,6 +23,10 @@ struct http_options {
 	size_t max_body_bytes;		/* 0: 256 MiB */
 	const char *cache_dir;		/* NULL: no cache */
 	bool offline;			/* serve from cache only */
+	bool cookies;			/* keep cookies between requests */
+	const char *secret_param;	/* a query parameter, such as Yahoo's
+					   crumb, shown as "hidden" in logs
+					   and left out of cache names */
 };
 
 struct http_response {
@@ -47,6 +51,12 @@ struct http_client;
 struct http_client *http_client_new(const struct http_options *options);
 enum http_result http_get(struct http_client *client, const char *url,
     struct http_response *response, char *error, size_t error_size);
+enum http_result http_get_uncached(struct http_client *client,
+    const char *url, struct http_response *response, char *error,
+    size_t error_size);
+enum http_result http_get_fresh(struct http_client *client,
+    const char *url, long max_age_s, struct http_response *response,
+    char *error, size_t error_size);
 void http_response_free(struct http_response *response);
 void http_client_free(struct http_client *client);
 

@@ -40,6 +40,8 @@
 #include "record.h"
 #include "reject.h"
 #include "xbrl.h"
+#include "yahoo_map.h"
+#include "filing_map.h"
 
 #define CIK_DIGITS 10
 
@@ -150,6 +152,8 @@ struct counts {
 	unsigned long passed_through;
 	unsigned long rejected;
 	unsigned long skipped[SKIP_REASON_COUNT];
+	unsigned long yahoo_lines;	/* mapped or skipped by yahoo_map */
+	struct filing_map_counts sec_filings;	/* sec_filing, sec_company */
 };
 
 struct run {
@@ -164,6 +168,7 @@ struct run {
 	struct counts counts;
 	struct reject_stream *rejects;
 	struct jsonw out;
+	struct yahoo_map *yahoo;
 };
 
 static void
@@ -970,7 +975,23 @@ process_line(struct run *run, char *line, size_t len, unsigned long number)
 		return;
 	}
 
-	if (strcmp(record_kind(record), "sec_fact") != 0) {
+	if (yahoo_map_handles(record_kind(record))) {
+		if (yahoo_map_record(run->yahoo, record, number, line, len,
+		    run->rejects, &run->out) == YAHOO_MAP_REJECTED)
+			run->counts.rejected++;
+		else
+			run->counts.yahoo_lines++;
+	} else if (filing_map_handles(record_kind(record))) {
+		const char *cik = record_string(record, "cik");
+		const struct universe_entry *entry = cik == NULL ? NULL :
+		    find_in_universe(&run->universe, cik,
+		    record_string(record, "ticker"));
+
+		if (!filing_map_record(record, entry != NULL ? entry->category :
+		    NULL, &run->out, run->rejects, number, line, len,
+		    &run->counts.sec_filings))
+			run->counts.rejected++;
+	} else if (strcmp(record_kind(record), "sec_fact") != 0) {
 		pass_through(run, line, len);
 	} else if (check_sec_fact(run, record, number, line, len, &fact) &&
 	    !take_fact(run, &fact, number)) {
@@ -1095,7 +1116,8 @@ log_summary(const struct counts *n)
 }
 
 static int
-write_metrics_file(const struct counts *n, const char *path)
+write_metrics_file(const struct counts *n, const struct yahoo_map *yahoo,
+    const char *path)
 {
 	struct promfile *pf;
 	char labels[64];
@@ -1130,6 +1152,8 @@ write_metrics_file(const struct counts *n, const char *path)
 		    "Input lines that produced no record, by reason.", labels,
 		    (double)n->skipped[i]);
 	}
+	yahoo_map_add_metrics(yahoo, pf);
+	filing_map_add_metrics(&n->sec_filings, pf);
 	status = promfile_write(pf, path);
 	promfile_free(pf);
 	return status == 0 ? 0 : EXIT_IOERR;
@@ -1140,7 +1164,8 @@ static bool
 counts_reconcile(const struct counts *n)
 {
 	unsigned long total = n->metric_records + skipped_total(n) +
-	    n->passed_through + n->rejected;
+	    n->passed_through + n->rejected + n->yahoo_lines +
+	    n->sec_filings.filings + n->sec_filings.companies;
 
 	if (total == n->lines)
 		return true;
@@ -1172,6 +1197,8 @@ set_up(struct run *run, struct options *opt, struct conf_node **config)
 	if (opt->universe_path != NULL &&
 	    (status = load_universe(&run->universe, opt->universe_path)) != 0)
 		return status;
+	if ((run->yahoo = yahoo_map_new(opt->universe_path)) == NULL)
+		return EXIT_CONFIG;
 	run->rejects = reject_open(opt->rejects_path);
 	return run->rejects == NULL ? EXIT_IOERR : 0;
 }
@@ -1196,9 +1223,12 @@ main(int argc, char **argv)
 	flush_company(&run);
 
 	log_summary(&run.counts);
+	yahoo_map_log_summary(run.yahoo);
+	filing_map_log_summary(&run.counts.sec_filings);
 	if (!counts_reconcile(&run.counts))
 		status = EXIT_SOFTWARE;
-	if (write_metrics_file(&run.counts, opt.common.metrics_file) != 0 &&
+	if (write_metrics_file(&run.counts, run.yahoo,
+	    opt.common.metrics_file) != 0 &&
 	    status == 0)
 		status = EXIT_IOERR;
 	if (reject_close(run.rejects) != 0 && status == 0)
@@ -1220,6 +1250,7 @@ done:
 	free(run.done_ciks);
 	xbrl_mapping_free(&run.mapping);
 	free_universe(&run.universe);
+	yahoo_map_free(run.yahoo);
 	jsonw_free(&run.out);
 	conf_node_free(config);
 	out_status = cli_finish_stdout();
