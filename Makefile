@@ -102,10 +102,14 @@ bench: $(TOOLS) $(HELPERS)
 
 install: $(TOOLS)
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(DATADIR)/migrations \
+		$(DESTDIR)$(DATADIR)/pipelines/universe $(DESTDIR)$(DATADIR)/pipelines/systemd \
 		$(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man7
 	install -m 755 $(TOOLS) $(DESTDIR)$(BINDIR)
 	install -m 644 $(wildcard schemas/*.yaml schemas/*.json) $(DESTDIR)$(DATADIR)
 	install -m 644 $(wildcard schemas/migrations/*.sql) $(DESTDIR)$(DATADIR)/migrations
+	install -m 755 $(wildcard pipelines/*.sh) $(DESTDIR)$(DATADIR)/pipelines
+	install -m 644 $(wildcard pipelines/universe/*.yaml) $(DESTDIR)$(DATADIR)/pipelines/universe
+	install -m 644 $(wildcard pipelines/systemd/*) $(DESTDIR)$(DATADIR)/pipelines/systemd
 	for page in $(MAN_PAGES); do \
 		section=$${page##*.}; \
 		install -m 644 $$page $(DESTDIR)$(MANDIR)/man$$section || exit 1; \

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cli.h"
@@ -210,4 +211,38 @@ cli_exit_write_error(void)
 		exit(EXIT_OK);
 	log_error("write error on standard output: %s", strerror(errno));
 	exit(EXIT_IOERR);
+}
+
+static bool
+same_file(const struct stat *a, const struct stat *b)
+{
+	return a->st_dev == b->st_dev && a->st_ino == b->st_ino;
+}
+
+/*
+ * Exits with a usage error when an output file named by option (a reject
+ * file, a report) is one of the inputs: standard input when it is a file,
+ * or one of the count paths in inputs.  Opening it for writing would
+ * truncate the input before a line of it is read.
+ */
+void
+cli_check_output_path(const char *option, const char *path,
+    char *const *inputs, int count)
+{
+	struct stat out, in;
+
+	if (path == NULL || stat(path, &out) != 0)
+		return;
+	if (fstat(STDIN_FILENO, &in) == 0 && S_ISREG(in.st_mode) &&
+	    same_file(&out, &in))
+		cli_usage_error("%s %s is also the standard input: writing it "
+		    "would destroy the input; choose another file", option, path);
+	for (int i = 0; i < count; i++) {
+		if (strcmp(inputs[i], "-") == 0 || stat(inputs[i], &in) != 0)
+			continue;
+		if (same_file(&out, &in))
+			cli_usage_error("%s %s is also an input file: writing it "
+			    "would destroy the input; choose another file", option,
+			    path);
+	}
 }

@@ -63,6 +63,8 @@ _Noreturn void cli_usage_error(const char *fmt, ...)
     __attribute__((format(printf, 1, 2)));
 double cli_parse_ratio(const char *option, const char *arg);
 size_t cli_parse_bytes(const char *option, const char *arg);
+void cli_check_output_path(const char *option, const char *path,
+    char *const *inputs, int count);
 int cli_finish_stdout(void);
 _Noreturn void cli_exit_write_error(void);
 const char *cli_schema_dir(void);

@@ -73,6 +73,8 @@ struct options {
 	double max_reject_ratio;
 	size_t max_line_bytes;
 	enum xbrl_choice choice;	/* latest filed, or --as-reported */
+	char **inputs;			/* the input file arguments */
+	int input_count;
 	bool set_mapping;		/* given on the command line, which */
 	bool set_universe;		/* takes precedence over --config */
 	bool set_rejects;
@@ -1199,6 +1201,8 @@ set_up(struct run *run, struct options *opt, struct conf_node **config)
 		return status;
 	if ((run->yahoo = yahoo_map_new(opt->universe_path)) == NULL)
 		return EXIT_CONFIG;
+	cli_check_output_path("--rejects", opt->rejects_path, opt->inputs,
+	    opt->input_count);
 	run->rejects = reject_open(opt->rejects_path);
 	return run->rejects == NULL ? EXIT_IOERR : 0;
 }
@@ -1215,6 +1219,8 @@ main(int argc, char **argv)
 	cli_init(argc, argv);
 	parse_options(argc, argv, &opt);
 
+	opt.inputs = argv + optind;
+	opt.input_count = argc - optind;
 	status = set_up(&run, &opt, &config);
 	if (status != 0)
 		goto done;

@@ -828,6 +828,10 @@ main(int argc, char **argv)
 		conf_node_free(config);
 		return status;
 	}
+	cli_check_output_path("--rejects", opt.rejects_path, argv + optind,
+	    argc - optind);
+	cli_check_output_path("--report", opt.report_path, argv + optind,
+	    argc - optind);
 	if ((status = open_mart(&run)) != 0) {
 		conf_node_free(config);
 		return status;

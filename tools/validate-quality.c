@@ -947,6 +947,12 @@ main(int argc, char **argv)
 		config = apply_config(&opts);
 
 	v.rules_path = opts.rules_file;
+	cli_check_output_path("--rejects", opts.rejects_file, argv + optind,
+	    argc - optind);
+	cli_check_output_path("--report", opts.report_file, argv + optind,
+	    argc - optind);
+	cli_check_output_path("--warnings", opts.warnings_file, argv + optind,
+	    argc - optind);
 	if (v.rules_path == NULL) {
 		if (cli_schema_path(default_rules, sizeof default_rules,
 		    "quality.yaml") < 0)

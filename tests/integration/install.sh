@@ -22,7 +22,9 @@ for tool in fetch-sec fetch-yahoo normalize validate-quality load-timescale tran
 	fi
 done
 
-for file in metrics.yaml quality.yaml metric.schema.json migrations/0001_init.up.sql; do
+for file in metrics.yaml quality.yaml metric.schema.json migrations/0001_init.up.sql \
+    pipelines/sec-nightly.sh pipelines/universe/edtech.yaml \
+    pipelines/systemd/corpintel-sec-nightly.service; do
 	checks=$((checks + 1))
 	if [ -f "$stage/usr/local/share/corpintel/$file" ]; then
 		ok "$file installed"

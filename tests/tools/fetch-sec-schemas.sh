@@ -4,7 +4,11 @@
 # normalize.
 . "$TOP/tests/lib.sh"
 
-python3 -c 'import jsonschema' 2>/dev/null || skip "python3 jsonschema not installed"
+# Debian's interpreter, which has python3-jsonschema, before any other on PATH.
+python=/usr/bin/python3
+[ -x "$python" ] || python=python3
+
+"$python" -c 'import jsonschema' 2>/dev/null || skip "python3 jsonschema not installed"
 SCHEMAS=${CORPINTEL_SCHEMA_DIR:-$TOP/schemas}
 export CORPINTEL_SCHEMA_DIR=$SCHEMAS
 FIXTURES=$TOP/tests/fixtures/sec
@@ -13,7 +17,7 @@ unset SEC_USER_AGENT
 # validate KIND FILE: the number of records of KIND that break the
 # schema, with the first few reasons on stderr.
 validate() {
-	python3 - "$SCHEMAS/$1.schema.json" "$1" "$2" <<'PY'
+	"$python" - "$SCHEMAS/$1.schema.json" "$1" "$2" <<'PY'
 import json, sys
 import jsonschema
 schema = json.load(open(sys.argv[1]))

@@ -2,7 +2,11 @@
 # against their JSON Schemas in schemas/.
 . "$TOP/tests/lib.sh"
 
-python3 -c 'import jsonschema' 2>/dev/null ||
+# Debian's interpreter, which has python3-jsonschema, before any other on PATH.
+python=/usr/bin/python3
+[ -x "$python" ] || python=python3
+
+"$python" -c 'import jsonschema' 2>/dev/null ||
 	skip "python3 with jsonschema (Debian python3-jsonschema) is needed"
 
 fixtures=$TOP/tests/fixtures/fetch-yahoo
@@ -21,7 +25,7 @@ fi
 # validate KIND: the number of records of KIND that break its schema,
 # with the first few reasons on stderr.
 validate() {
-	python3 - "$CORPINTEL_SCHEMA_DIR/$1.schema.json" "$1" "$WORK/records" <<'PY'
+	"$python" - "$CORPINTEL_SCHEMA_DIR/$1.schema.json" "$1" "$WORK/records" <<'PY'
 import json, sys
 import jsonschema
 schema = json.load(open(sys.argv[1]))

@@ -11,7 +11,7 @@ fixtures=$TOP/tests/fixtures/normalize
 #    3 Assets at 2026-01-03                       instant FY 2025
 #    4 Assets at 2025-03-29                       instant Q1 2025
 #    5 Assets over a quarter                      period-mismatch
-#    6 a yahoo_bar                                passed through
+#    6 a price record (a canonical kind)         passed through
 #    7 cash at 2025-06-28                         instant Q2 2025
 #    8 diluted EPS fiscal 2025 in USD/shares      annual
 #    9 diluted EPS in USD                         unit-mismatch
@@ -146,8 +146,8 @@ grep -n '' "$fixtures/facts.ndjson" | sed -n '1,27p' | sort -t: -k1,1nr | cut -d
 sed -n '28,31p' "$fixtures/facts.ndjson" >>"$WORK/reversed.ndjson"
 assert_status 0 "facts in reverse order" -- normalize \
 	--universe "$fixtures/universe.yaml" "$WORK/reversed.ndjson"
-grep -v '"kind":"yahoo_bar"\|"kind":"mystery"' "$fixtures/expected.ndjson" >"$WORK/expected-records"
-grep -v '"kind":"yahoo_bar"\|"kind":"mystery"' "$WORK/out" >"$WORK/reversed-records"
+grep -v '"kind":"price"\|"kind":"mystery"' "$fixtures/expected.ndjson" >"$WORK/expected-records"
+grep -v '"kind":"price"\|"kind":"mystery"' "$WORK/out" >"$WORK/reversed-records"
 assert_files_equal "$WORK/expected-records" "$WORK/reversed-records" \
 	"same records in any order"
 
