@@ -291,19 +291,33 @@ apply(struct pg *db, const struct migration *m)
 }
 
 static int
-apply_pending(struct pg *db, struct migration_set *set, enum migrate_mode mode)
+current_version(const struct migration_set *set)
 {
-	int current = 0, applied = 0;
+	int current = 0;
 
 	for (size_t i = 0; i < set->count; i++)
 		if (set->items[i].applied)
 			current = set->items[i].version;
+	return current;
+}
 
+static int
+apply_pending(struct pg *db, struct migration_set *set, enum migrate_mode mode,
+    int target)
+{
+	int current = current_version(set), applied = 0;
+
+	if (current > target) {
+		log_error("the database schema is at version %d, above the"
+		    " requested version %d: use 'load-timescale migrate --down"
+		    " --to %d' to revert", current, target, target);
+		return EXIT_CONFIG;
+	}
 	for (size_t i = 0; i < set->count; i++) {
 		const struct migration *m = &set->items[i];
 		int status;
 
-		if (m->applied)
+		if (m->applied || m->version > target)
 			continue;
 		if (mode == MIGRATE_CHECK) {
 			log_error("the database schema is at version %d and"
@@ -315,19 +329,103 @@ apply_pending(struct pg *db, struct migration_set *set, enum migrate_mode mode)
 		if (status != EXIT_OK)
 			return status;
 		applied++;
+		current = m->version;
 	}
 	if (applied == 0 && mode == MIGRATE_APPLY)
 		log_info("database schema is up to date at version %d", current);
 	return EXIT_OK;
 }
 
+/* Forgets a reverted migration, unless its down file dropped the ledger,
+ * as the first migration's does. */
+static int
+forget(struct pg *db, const struct migration *m)
+{
+	char version[16];
+	const char *params[] = { version };
+	PGresult *res;
+	int ledger;
+
+	res = pg_query(db, "SELECT to_regclass('schema_migrations') IS NOT NULL",
+	    0, NULL);
+	if (res == NULL)
+		return -1;
+	ledger = strcmp(PQgetvalue(res, 0, 0), "t") == 0;
+	PQclear(res);
+	if (!ledger)
+		return 0;
+	snprintf(version, sizeof version, "%d", m->version);
+	return pg_exec(db, "DELETE FROM schema_migrations WHERE version = $1",
+	    1, params);
+}
+
+/* Reverts one migration with its down file, in one transaction. */
+static int
+revert(struct pg *db, const char *dir, const struct migration *m)
+{
+	char path[4096];
+	size_t len;
+	char *sql;
+
+	snprintf(path, sizeof path, "%s/%s.down.sql", dir, m->name);
+	sql = read_text(path, &len);
+	if (sql == NULL)
+		return EXIT_NOINPUT;
+	if (pg_exec(db, "BEGIN", 0, NULL) < 0 ||
+	    pg_exec_script(db, sql) < 0 || forget(db, m) < 0 ||
+	    pg_exec(db, "COMMIT", 0, NULL) < 0) {
+		log_error("reverting migration %s: %s", m->name, db->error);
+		if (PQstatus(db->conn) == CONNECTION_OK)
+			PQclear(PQexec(db->conn, "ROLLBACK"));
+		free(sql);
+		return failure_status(db);
+	}
+	free(sql);
+	log_info("reverted migration %s", m->name);
+	return EXIT_OK;
+}
+
+/* Reverts the applied migrations above target, newest first.  Without a
+ * target, reverts the newest applied one only. */
+static int
+revert_applied(struct pg *db, const char *dir, struct migration_set *set,
+    int target)
+{
+	int current = current_version(set);
+
+	if (target == MIGRATE_NEWEST) {
+		target = 0;
+		for (size_t i = 0; i < set->count; i++)
+			if (set->items[i].applied && set->items[i].version < current)
+				target = set->items[i].version;
+	}
+	if (current <= target) {
+		log_info("database schema is at version %d: nothing to revert",
+		    current);
+		return EXIT_OK;
+	}
+	for (size_t i = set->count; i-- > 0;) {
+		const struct migration *m = &set->items[i];
+		int status;
+
+		if (!m->applied || m->version <= target)
+			continue;
+		status = revert(db, dir, m);
+		if (status != EXIT_OK)
+			return status;
+	}
+	log_info("database schema is at version %d", target);
+	return EXIT_OK;
+}
+
 /*
- * Brings the database to the newest migration in dir, or with
- * MIGRATE_CHECK only verifies that it is there.  An advisory lock keeps
- * two loaders from applying the same migration at once.
+ * Brings the database to the target version of the migrations in dir
+ * (MIGRATE_NEWEST: the newest file), or with MIGRATE_CHECK only verifies
+ * that it is at the newest, or with MIGRATE_DOWN reverts to the target.
+ * An advisory lock keeps two loaders from migrating at once.
  */
 int
-migrate_run(struct pg *db, const char *dir, enum migrate_mode mode)
+migrate_run(struct pg *db, const char *dir, enum migrate_mode mode, int target)
 {
 	struct migration_set set = { NULL, 0 };
 	const char *key[] = { MIGRATE_LOCK_KEY };
@@ -344,8 +442,12 @@ migrate_run(struct pg *db, const char *dir, enum migrate_mode mode)
 	}
 	if (status == EXIT_OK)
 		status = compare_applied(db, dir, &set);
-	if (status == EXIT_OK)
-		status = apply_pending(db, &set, mode);
+	if (status == EXIT_OK && mode == MIGRATE_DOWN)
+		status = revert_applied(db, dir, &set, target);
+	else if (status == EXIT_OK)
+		status = apply_pending(db, &set, mode,
+		    target == MIGRATE_NEWEST || mode == MIGRATE_CHECK ?
+		    set.items[set.count - 1].version : target);
 	free_set(&set);
 
 	if (pg_exec(db, "SELECT pg_advisory_unlock($1)", 1, key) < 0 &&
@@ -357,13 +459,96 @@ migrate_run(struct pg *db, const char *dir, enum migrate_mode mode)
 }
 
 /*
- * Makes financial_metrics a hypertable when the server offers TimescaleDB.
- * Without the extension, or when creating it fails (it must be in
- * shared_preload_libraries), the tables stay plain PostgreSQL tables,
- * which hold the same data, and the log says so.
+ * The hypertables and their chunk intervals.  Metrics are quarterly and
+ * annual values, about five rows per company and metric a year, so one
+ * chunk covers a year.  Daily prices are about 250 rows per ticker a
+ * year, so a chunk covers a quarter, which keeps recent chunks small
+ * enough to stay in memory for a universe of thousands of tickers.  The marts and
+ * the small tables stay plain tables.
+ */
+static const struct hypertable {
+	const char *table;
+	const char *time_column;
+	const char *chunk_interval;
+	const char *segment_by;		/* compression groups rows by these */
+} hypertables[] = {
+	{ "financial_metrics", "period_end", "365 days", "cik, metric" },
+	{ "stock_prices", "date", "90 days", "ticker, interval" },
+};
+
+static int
+timescaledb_missing(const struct timescale_options *opt, const char *why)
+{
+	if (opt->required) {
+		log_error("timescaledb: %s, and --require-timescaledb was given",
+		    why);
+		return EXIT_UNAVAILABLE;
+	}
+	log_info("timescaledb: %s: the tables stay plain PostgreSQL tables%s",
+	    why, opt->compress_after != NULL ? " and --compress-after has no"
+	    " effect" : "");
+	return EXIT_OK;
+}
+
+static int
+table_exists(struct pg *db, const char *table, int *exists)
+{
+	const char *params[] = { table };
+	PGresult *res = pg_query(db, "SELECT to_regclass($1) IS NOT NULL", 1,
+	    params);
+
+	if (res == NULL)
+		return -1;
+	*exists = strcmp(PQgetvalue(res, 0, 0), "t") == 0;
+	PQclear(res);
+	return 0;
+}
+
+/* Makes one table a hypertable, and adds the compression policy when
+ * asked.  Returns 0, or -1 with the reason in db->error. */
+static int
+make_hypertable(struct pg *db, const struct hypertable *h,
+    const struct timescale_options *opt)
+{
+	const char *params[] = { h->table, h->time_column, h->chunk_interval,
+	    h->segment_by, opt->compress_after };
+	char *table, sql[512];
+	int status;
+
+	if (pg_exec(db, "SELECT create_hypertable($1::regclass, $2::name,"
+	    " chunk_time_interval => $3::interval, if_not_exists => true,"
+	    " migrate_data => true)", 3, params) < 0)
+		return -1;
+	if (opt->compress_after == NULL)
+		return 0;
+
+	/* ALTER TABLE takes no parameters: the name is quoted and the
+	 * segment list is a constant of this file. */
+	table = PQescapeIdentifier(db->conn, h->table, strlen(h->table));
+	if (table == NULL) {
+		pg_set_error(db, NULL);
+		return -1;
+	}
+	snprintf(sql, sizeof sql, "ALTER TABLE %s SET (timescaledb.compress,"
+	    " timescaledb.compress_segmentby = '%s')", table, h->segment_by);
+	PQfreemem(table);
+	status = pg_exec(db, sql, 0, NULL);
+	if (status == 0)
+		status = pg_exec(db, "SELECT add_compression_policy($1::regclass,"
+		    " $2::interval, if_not_exists => true)", 2,
+		    (const char *[]){ params[0], params[4] });
+	return status;
+}
+
+/*
+ * Makes the time-keyed tables hypertables when the server offers
+ * TimescaleDB.  Without the extension, or when creating it fails (it must
+ * be in shared_preload_libraries), the tables stay plain PostgreSQL
+ * tables, which store the same data, and a log line tells so.  With
+ * opt->required that is an error instead.
  */
 int
-migrate_timescaledb(struct pg *db)
+migrate_timescaledb(struct pg *db, const struct timescale_options *opt)
 {
 	PGresult *res;
 	int available;
@@ -376,24 +561,40 @@ migrate_timescaledb(struct pg *db)
 	}
 	available = strcmp(PQgetvalue(res, 0, 0), "t") == 0;
 	PQclear(res);
-	if (!available) {
-		log_info("timescaledb extension not available on the server:"
-		    " the tables stay plain PostgreSQL tables");
-		return EXIT_OK;
-	}
+	if (!available)
+		return timescaledb_missing(opt,
+		    "extension not available on the server");
 
-	if (pg_exec(db, "CREATE EXTENSION IF NOT EXISTS timescaledb", 0, NULL) < 0 ||
-	    pg_exec(db, "SELECT create_hypertable('financial_metrics',"
-	    " 'period_end', chunk_time_interval => interval '1 year',"
-	    " if_not_exists => true, migrate_data => true)", 0, NULL) < 0) {
+	if (pg_exec(db, "CREATE EXTENSION IF NOT EXISTS timescaledb", 0,
+	    NULL) < 0) {
 		if (pg_connection_lost(db)) {
 			log_error("timescaledb: %s", db->error);
 			return EXIT_TEMPFAIL;
 		}
-		log_warn("timescaledb: %s: the tables stay plain PostgreSQL tables",
-		    db->error);
-		return EXIT_OK;
+		return timescaledb_missing(opt, db->error);
 	}
-	log_info("timescaledb: financial_metrics is a hypertable on period_end");
+	for (size_t i = 0; i < sizeof hypertables / sizeof hypertables[0]; i++) {
+		const struct hypertable *h = &hypertables[i];
+		int exists;
+
+		/* A database migrated to an older version lacks some tables. */
+		if (table_exists(db, h->table, &exists) == 0 && !exists)
+			continue;
+		if (pg_connection_lost(db) || make_hypertable(db, h, opt) < 0) {
+			if (pg_connection_lost(db) || opt->required) {
+				log_error("timescaledb: %s: %s", h->table,
+				    db->error);
+				return pg_connection_lost(db) ? EXIT_TEMPFAIL :
+				    EXIT_UNAVAILABLE;
+			}
+			log_warn("timescaledb: %s: %s: it stays a plain table",
+			    h->table, db->error);
+			continue;
+		}
+		log_info("timescaledb: %s is a hypertable on %s, chunks of %s%s",
+		    h->table, h->time_column, h->chunk_interval,
+		    opt->compress_after != NULL ? ", compressed when older" :
+		    "");
+	}
 	return EXIT_OK;
 }

@@ -293,6 +293,16 @@ pg_copy_end_row(struct pg_copy *c)
 	c->rows++;
 }
 
+/* Appends rows already in COPY's text format, such as another
+ * pg_copy's. */
+void
+pg_copy_append_rows(struct pg_copy *c, const char *data, size_t len,
+    size_t rows)
+{
+	copy_append(c, data, len);
+	c->rows += rows;
+}
+
 void
 pg_copy_reset(struct pg_copy *c)
 {
@@ -309,41 +319,47 @@ pg_copy_free(struct pg_copy *c)
 	memset(c, 0, sizeof *c);
 }
 
-/* Sends the rows with sql, a COPY ... FROM STDIN statement.  Returns 0, or
- * -1 with the reason in db->error. */
+/* Starts sql, a COPY ... FROM STDIN statement.  Returns 0, or -1 with
+ * the reason in db->error. */
 int
-pg_copy_send(struct pg *db, const char *sql, const struct pg_copy *c)
+pg_copy_begin(struct pg *db, const char *sql)
 {
-	/* libpq takes an int length: send the buffer in pieces. */
-	const size_t piece = 1024 * 1024;
-	PGresult *res;
-	size_t off;
-	int status;
+	PGresult *res = PQexec(db->conn, sql);
 
-	if (c->failed) {
-		snprintf(db->error, sizeof db->error, "out of memory");
-		db->sqlstate[0] = '\0';
-		return -1;
-	}
-	res = PQexec(db->conn, sql);
 	if (PQresultStatus(res) != PGRES_COPY_IN) {
 		pg_set_error(db, res);
 		PQclear(res);
 		return -1;
 	}
 	PQclear(res);
+	return 0;
+}
 
-	for (off = 0; off < c->len; off += piece) {
-		size_t n = c->len - off < piece ? c->len - off : piece;
+/* Sends COPY data, in pieces because libpq takes an int length.  Returns
+ * 0, or -1 when the connection failed: pg_copy_end then reports it. */
+int
+pg_copy_put(struct pg *db, const char *data, size_t len)
+{
+	const size_t piece = 1024 * 1024;
 
-		if (PQputCopyData(db->conn, c->buf + off, (int)n) != 1)
-			break;
+	for (size_t off = 0; off < len; off += piece) {
+		size_t n = len - off < piece ? len - off : piece;
+
+		if (PQputCopyData(db->conn, data + off, (int)n) != 1)
+			return -1;
 	}
-	if (off < c->len)
-		PQputCopyEnd(db->conn, "client failed to send the data");
-	else
-		PQputCopyEnd(db->conn, NULL);
+	return 0;
+}
 
+/* Ends the COPY, or aborts it when failed is set.  Returns 0, or -1 with
+ * the reason in db->error. */
+int
+pg_copy_end(struct pg *db, bool failed)
+{
+	PGresult *res;
+	int status;
+
+	PQputCopyEnd(db->conn, failed ? "client failed to send the data" : NULL);
 	res = PQgetResult(db->conn);
 	status = PQresultStatus(res);
 	if (status != PGRES_COMMAND_OK)
@@ -354,6 +370,29 @@ pg_copy_send(struct pg *db, const char *sql, const struct pg_copy *c)
 	while ((res = PQgetResult(db->conn)) != NULL)
 		PQclear(res);
 	return status == PGRES_COMMAND_OK ? 0 : -1;
+}
+
+/* Sends len bytes of COPY text data with sql, a COPY ... FROM STDIN
+ * statement.  Returns 0, or -1 with the reason in db->error. */
+int
+pg_copy_send_data(struct pg *db, const char *sql, const char *data, size_t len)
+{
+	if (pg_copy_begin(db, sql) < 0)
+		return -1;
+	return pg_copy_end(db, pg_copy_put(db, data, len) < 0);
+}
+
+/* Sends the rows with sql, a COPY ... FROM STDIN statement.  Returns 0, or
+ * -1 with the reason in db->error. */
+int
+pg_copy_send(struct pg *db, const char *sql, const struct pg_copy *c)
+{
+	if (c->failed) {
+		snprintf(db->error, sizeof db->error, "out of memory");
+		db->sqlstate[0] = '\0';
+		return -1;
+	}
+	return pg_copy_send_data(db, sql, c->buf, c->len);
 }
 
 static size_t

@@ -48,8 +48,15 @@ void pg_trim_message(char *out, size_t size, const char *message);
 void pg_copy_field(struct pg_copy *c, const char *value);
 void pg_copy_field_len(struct pg_copy *c, const char *value, size_t len);
 void pg_copy_end_row(struct pg_copy *c);
+void pg_copy_append_rows(struct pg_copy *c, const char *data, size_t len,
+    size_t rows);
 void pg_copy_reset(struct pg_copy *c);
 void pg_copy_free(struct pg_copy *c);
 int pg_copy_send(struct pg *db, const char *sql, const struct pg_copy *c);
+int pg_copy_begin(struct pg *db, const char *sql);
+int pg_copy_put(struct pg *db, const char *data, size_t len);
+int pg_copy_end(struct pg *db, bool failed);
+int pg_copy_send_data(struct pg *db, const char *sql, const char *data,
+    size_t len);
 
 #endif

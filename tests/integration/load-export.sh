@@ -40,7 +40,7 @@ new_db bulk
 awk 'BEGIN {
 	print "{\"kind\":\"company\",\"cik\":\"0000000009\",\"ticker\":\"BULK\",\"name\":\"Bulk Sample Co.\",\"category\":null,\"source\":\"sec\"}"
 	for (i = 0; i < 25000; i++)
-		printf "{\"kind\":\"metric\",\"cik\":\"0000000009\",\"ticker\":\"BULK\",\"metric\":\"m%05d\",\"value\":%d,\"unit\":\"USD\",\"period_type\":\"annual\",\"period_start\":null,\"period_end\":\"2023-12-31\",\"fiscal_year\":2023,\"fiscal_period\":\"FY\",\"source\":\"sec\",\"source_ref\":null,\"filed\":null,\"concept\":null,\"derivation\":null}\n", i, i * 7
+		printf "{\"kind\":\"metric\",\"cik\":\"0000000009\",\"ticker\":\"BULK\",\"metric\":\"m%05d\",\"value\":%d,\"unit\":\"USD\",\"period_type\":\"annual\",\"period_start\":null,\"period_end\":\"2023-12-31\",\"fiscal_year\":2023,\"fiscal_period\":\"FY\",\"source\":\"sec\",\"source_ref\":null,\"filed\":null,\"revised\":false,\"concept\":null,\"derivation\":null}\n", i, i * 7
 }' >"$WORK/bulk.ndjson"
 assert_status 0 "load 25000 metrics" -- load-timescale --dsn "dbname=$db" "$WORK/bulk.ndjson"
 assert_contains "$WORK/err" "financial_metrics: 25000 inserted" "bulk metrics inserted"
