@@ -26,11 +26,11 @@ ifdef SANITIZE
 SAN      = -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 endif
 
-ALL_CFLAGS = -std=c11 $(WARN) $(SAN) $(PKG_CFLAGS) -Ilib \
+ALL_CFLAGS = -std=c11 -pthread $(WARN) $(SAN) $(PKG_CFLAGS) -Ilib \
 	-D_POSIX_C_SOURCE=200809L \
 	-DCORPINTEL_VERSION='"$(VERSION)"' -DCORPINTEL_DATADIR='"$(DATADIR)"' \
 	$(CPPFLAGS) $(CFLAGS)
-ALL_LDFLAGS = $(SAN) $(LDFLAGS)
+ALL_LDFLAGS = -pthread $(SAN) $(LDFLAGS)
 LIBS = $(PKG_LIBS) -lm
 
 LIB_SRC   := $(sort $(wildcard lib/*.c))

@@ -275,6 +275,41 @@ add_company_filter(struct sql *s, const struct load_kind *k, bool exists)
 }
 
 /*
+ * The values of the latest line of a key in the batch.  A LOAD_KEEP
+ * column takes the latest non-null value of the key instead, so that a
+ * later record without, say, the SIC code (a company record built from
+ * facts) does not erase the one an earlier record of the batch gave.
+ */
+static void
+add_latest_values(struct sql *s, const struct load_kind *k)
+{
+	sql_add(s, "s.line");
+	for (size_t i = 0; i < k->ncolumns; i++) {
+		const struct load_column *c = &k->columns[i];
+		int n = 0;
+
+		if (!stored(c))
+			continue;
+		if ((c->flags & LOAD_KEEP) == 0) {
+			sql_add(s, ", s.\"%s\"", c->name);
+			continue;
+		}
+		sql_add(s, ", (SELECT x.\"%s\" FROM \"load_%s\" x WHERE ",
+		    c->name, k->table);
+		for (size_t j = 0; j < k->ncolumns; j++) {
+			const struct load_column *key = &k->columns[j];
+
+			if (!stored(key) || (key->flags & LOAD_KEY) == 0)
+				continue;
+			sql_add(s, "%sx.\"%s\" = s.\"%s\"", n++ > 0 ? " AND " : "",
+			    key->name, key->name);
+		}
+		sql_add(s, " AND x.\"%s\" IS NOT NULL ORDER BY x.line DESC"
+		    " LIMIT 1) AS \"%s\"", c->name, c->name);
+	}
+}
+
+/*
  * The merge of one kind: the staged rows (the latest line of each key,
  * or one line), inserted, or updated only where a value differs.  It
  * returns the keys merged, the rows inserted and the rows updated: an
@@ -292,7 +327,9 @@ merge_sql(const struct load_kind *k, bool one_line)
 	} else {
 		sql_add(&s, "WITH latest AS (SELECT DISTINCT ON (");
 		add_columns(&s, k, "", LOAD_KEY, 0);
-		sql_add(&s, ") * FROM \"load_%s\" s", k->table);
+		sql_add(&s, ") ");
+		add_latest_values(&s, k);
+		sql_add(&s, " FROM \"load_%s\" s", k->table);
 		add_company_filter(&s, k, true);
 		sql_add(&s, " ORDER BY ");
 		add_columns(&s, k, "", LOAD_KEY, 0);

@@ -48,6 +48,47 @@ bad:
 	return false;
 }
 
+/* FNV-1a: a cheap hash that lets member names be compared as integers. */
+static unsigned int
+name_hash(const char *name)
+{
+	unsigned int h = 2166136261u;
+
+	for (const unsigned char *p = (const unsigned char *)name; *p != '\0'; p++)
+		h = (h ^ *p) * 16777619u;
+	return h;
+}
+
+/* Returns the first member of an object whose name an earlier member
+ * already has, or NULL.  Names are compared by hash first, since this
+ * runs on every record. */
+static const cJSON *
+duplicate_member(const cJSON *object)
+{
+	unsigned int hashes[64];
+	const cJSON *names[64];
+	size_t count = 0;
+
+	for (const cJSON *child = object->child; child != NULL; child = child->next) {
+		unsigned int h = name_hash(child->string);
+
+		if (count == sizeof hashes / sizeof hashes[0]) {
+			/* A wide object: compare the rest by name. */
+			for (const cJSON *earlier = object->child; earlier != child;
+			    earlier = earlier->next)
+				if (strcmp(earlier->string, child->string) == 0)
+					return child;
+			continue;
+		}
+		for (size_t i = 0; i < count; i++)
+			if (hashes[i] == h && strcmp(names[i]->string, child->string) == 0)
+				return child;
+		hashes[count] = h;
+		names[count++] = child;
+	}
+	return NULL;
+}
+
 /*
  * Checks what cJSON accepts but a record must not have: a number out of
  * the range of a double (1e400 reads as infinity), and a member given
@@ -58,7 +99,7 @@ bad:
 static enum record_error
 check_members(const cJSON *item, char *why, size_t why_size)
 {
-	const cJSON *child, *earlier;
+	const cJSON *child, *twice;
 	enum record_error error;
 
 	if (cJSON_IsNumber(item) && !isfinite(item->valuedouble)) {
@@ -67,16 +108,12 @@ check_members(const cJSON *item, char *why, size_t why_size)
 		    item->string != NULL ? item->string : "(array item)");
 		return RECORD_NUMBER_OVERFLOW;
 	}
+	if (cJSON_IsObject(item) && (twice = duplicate_member(item)) != NULL) {
+		snprintf(why, why_size, "member \"%s\" appears twice: keep one",
+		    twice->string);
+		return RECORD_DUPLICATE_MEMBER;
+	}
 	for (child = item->child; child != NULL; child = child->next) {
-		if (cJSON_IsObject(item) && child->string != NULL) {
-			for (earlier = item->child; earlier != child; earlier = earlier->next) {
-				if (strcmp(earlier->string, child->string) != 0)
-					continue;
-				snprintf(why, why_size, "member \"%s\" appears twice: "
-				    "keep one", child->string);
-				return RECORD_DUPLICATE_MEMBER;
-			}
-		}
 		error = check_members(child, why, why_size);
 		if (error != RECORD_OK)
 			return error;

@@ -78,10 +78,13 @@ assert_eq '"0000999001" "8200" "1231"
 "0000999002" "8200" "0630"' \
     "$(jq -r 'select(.kind == "company" and .sic != null) | [.cik, .sic, .fiscal_year_end] | map(tojson) | join(" ")' "$run/valid.ndjson")" \
     "the profiles' company records carry SIC and fiscal year end"
-# NOTE: normalize also writes a company record without SIC for the same
-# CIK when it flushes the company's facts, after the profile's record.
-# The load keeps the last record of a key in a batch, so SIC and fiscal
-# year end do not reach the companies table yet.
+# normalize also writes a company record without SIC for the same CIK
+# when it flushes the company's facts; the load keeps the SIC and fiscal
+# year end that the profile's record gave.
+assert_eq "0000999001|8200|1231
+0000999002|8200|0630" \
+    "$(sql -c 'SELECT cik, sic, fiscal_year_end FROM companies ORDER BY cik')" \
+    "SIC and fiscal year end reach the companies table"
 assert_eq yes "$([ "$(sql -c 'SELECT count(*) FROM financial_metrics')" -gt 0 ] && echo yes)" "metrics loaded"
 
 # A second run on the same day adds nothing and changes nothing.
