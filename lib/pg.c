@@ -109,6 +109,36 @@ pg_dsn_origin(const char *dsn)
 }
 
 /*
+ * Checks that libpq can read the DSN, so that a typo in it is reported
+ * as a setting to fix rather than a connection to retry.  The message
+ * names no value, since the DSN may hold a password.
+ */
+static bool
+dsn_parses(struct pg *db, const char *dsn)
+{
+	PQconninfoOption *options;
+	char *reason = NULL;
+
+	if (*dsn == '\0')
+		return true;
+	options = PQconninfoParse(dsn, &reason);
+	if (options != NULL) {
+		PQconninfoFree(options);
+		return true;
+	}
+	db->invalid_settings = true;
+	/* libpq's reason may quote a piece of the string, which could be a
+	 * password; only the unknown-keyword reason is safe to repeat. */
+	if (reason != NULL && strncmp(reason, "invalid connection option", 25) == 0)
+		pg_trim_message(db->error, sizeof db->error, reason);
+	else
+		snprintf(db->error, sizeof db->error, "invalid connection string: "
+		    "check its key=value pairs or its postgresql:// URI syntax");
+	PQfreemem(reason);
+	return false;
+}
+
+/*
  * Connects with the DSN given (--dsn), else DATABASE_URL, else libpq's
  * PG* environment alone.  The DSN may be a URI or key=value pairs, and
  * libpq fills what it leaves out from the environment.  Returns 0, or -1
@@ -124,6 +154,8 @@ pg_open(struct pg *db, const char *dsn)
 	if (dsn == NULL)
 		dsn = getenv("DATABASE_URL");
 	values[0] = dsn != NULL ? dsn : "";
+	if (!dsn_parses(db, values[0]))
+		return -1;
 	if (log_enabled(LOG_LEVEL_DEBUG)) {
 		char masked[512];
 

@@ -19,6 +19,7 @@ struct pg {
 	PGconn *conn;
 	char error[PG_ERROR_SIZE];	/* last failure, one line */
 	char sqlstate[6];		/* its SQLSTATE, or "" */
+	bool invalid_settings;		/* the DSN itself is wrong: retrying cannot help */
 };
 
 /* Rows for COPY ... FROM STDIN in text format, built in memory. */

@@ -616,6 +616,19 @@ apply_config(struct settings *s, bool rate_given)
 }
 
 /* Checks the combinations getopt cannot, and fills the defaults. */
+/* Accepts the schemes the HTTP client speaks; anything else is a typo
+ * that retries would only repeat. */
+static void
+check_url(const char *option, const char *url)
+{
+	if (strncasecmp(url, "http://", 7) == 0 ||
+	    strncasecmp(url, "https://", 8) == 0 ||
+	    strncasecmp(url, "file://", 7) == 0)
+		return;
+	cli_usage_error("invalid %s '%s': use an https:// URL (http:// and "
+	    "file:// for tests)", option, url);
+}
+
 static void
 check_settings(struct settings *s)
 {
@@ -632,6 +645,9 @@ check_settings(struct settings *s)
 		s->feed_url = DEFAULT_FEED_URL;
 	if (s->what == 0)
 		s->what = WHAT_COMPANYFACTS;
+	check_url("--base-url", s->base_url);
+	check_url("--tickers-url", s->tickers_url);
+	check_url("--feed-url", s->feed_url);
 	if (!selects && s->file_count == 0 && s->bulk_dir == NULL &&
 	    s->xbrl_instance == NULL)
 		cli_usage_error("nothing to fetch: give --cik, --ticker, "

@@ -1706,7 +1706,7 @@ main(int argc, char **argv)
 		    pg_dsn_origin(opt.dsn), ld.db.error);
 		pg_close(&ld.db);
 		load_kinds_free();
-		return EXIT_TEMPFAIL;
+		return ld.db.invalid_settings ? EXIT_CONFIG : EXIT_TEMPFAIL;
 	}
 
 	if (migrate_only)

@@ -68,4 +68,14 @@ assert_status 75 "a broken DATABASE_URL wins over good PG* variables" -- \
 assert_status 0 "DATABASE_URL reaches the database" -- \
 	env DATABASE_URL="postgresql:///$db?host=$PGHOST" load-timescale --export company
 
+# A connection string libpq cannot read is a setting to fix (78), not a
+# temporary failure (75), and its text is not repeated: it may hold a
+# password.
+assert_status 78 "unknown DSN keyword is a configuration error" -- \
+	load-timescale --dsn "garbage=1" </dev/null
+assert_contains "$WORK/err" 'invalid connection option "garbage"' "the keyword is named"
+assert_status 78 "unreadable DSN is a configuration error" -- \
+	load-timescale --dsn "host=x password s3cret-value" </dev/null
+assert_eq 0 "$(grep -c s3cret-value "$WORK/err")" "the password is not shown"
+
 finish

@@ -76,4 +76,13 @@ assert_status 78 "a rate above 10 in --config exits 78" -- \
     --user-agent "Jane Analyst jane@example.com" --base-url "$MOCK_URL"
 assert_contains "$WORK/err" "fast.yaml:1: invalid rate" "the config line is named"
 
+# A URL the client cannot speak is a usage error, not a failure to retry.
+assert_status 64 "ftp base URL is a usage error" -- \
+    fetch-sec --cik 320193 --user-agent "Jane Analyst jane@example.com" \
+    --base-url ftp://127.0.0.1/
+assert_contains "$WORK/err" "invalid --base-url 'ftp://127.0.0.1/'" "the URL is named"
+assert_status 64 "a URL without a scheme is a usage error" -- \
+    fetch-sec --cik 320193 --user-agent "Jane Analyst jane@example.com" \
+    --base-url notaurl
+
 finish
