@@ -95,7 +95,8 @@ sanitize:
 demo:
 	sh scripts/install-deps
 	$(MAKE) all
-	$(TEST_ENV) DEMO_DATA='$(DEMO_DATA)' bash scripts/demo
+	$(TEST_ENV) DEMO_DATA='$(DEMO_DATA)' DEMO_YAHOO='$(DEMO_YAHOO)' \
+	    DEMO_UNIVERSE='$(DEMO_UNIVERSE)' bash scripts/demo
 
 bench: $(TOOLS) $(HELPERS)
 	$(TEST_ENV) sh scripts/bench

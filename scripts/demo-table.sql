@@ -32,3 +32,21 @@ FROM latest l
 JOIN companies c USING (cik)
 LEFT JOIN derived d USING (cik, period_end)
 ORDER BY company;
+
+\echo
+\echo 'Performance of the universe companies (the newest mart; revenue in millions)'
+SELECT p.ticker AS company,
+       p.category,
+       coalesce(to_char(coalesce(p.revenue_ttm, p.revenue_annual) / 1e6,
+           'FM999,999,999,990.0') || ' ' || p.unit, '-') AS "revenue TTM or FY",
+       coalesce(to_char(100 * p.revenue_growth_yoy, 'FM9,990.0') || ' %', '-') AS "YoY",
+       coalesce(to_char(100 * p.net_margin, 'FM9,990.0') || ' %', '-') AS net,
+       coalesce(to_char(p.market_cap / 1e6, 'FM999,999,990') || ' M', '-') AS "market cap",
+       coalesce(to_char(p.pe_ratio, 'FM9,990.0'), '-') AS "P/E",
+       coalesce(p.rank_in_category::text, '-') AS "rank in category",
+       coalesce(p.overall_score::text, '-') AS score,
+       coalesce(p.health, '-') AS health
+FROM mart_company_performance p
+WHERE p.as_of = (SELECT max(as_of) FROM mart_company_performance)
+  AND p.cik = ANY (:'ciks'::text[])
+ORDER BY p.category, p.rank_in_category NULLS LAST, p.ticker;

@@ -1,7 +1,8 @@
-# make demo's script on the fictional sample set: the table it prints
-# shows, per company, the values written by hand in
+# make demo's script on the fictional sample set: the first table it
+# prints shows, per company, the values written by hand in
 # tests/fixtures/demo/README.md (fiscal 2024 revenue in millions, YoY
-# growth and margins, rounded to one decimal).
+# growth and margins, rounded to one decimal); the performance table adds
+# the valuation from the sample Yahoo quotes; the HTML report is written.
 
 . "$TOP/tests/lib.sh"
 
@@ -20,8 +21,18 @@ assert_eq 0 $? "demo runs to the end"
 # operating and net margin, with psql's column separators removed.
 row() {
 	awk -F'|' -v ticker="$1" '
+		/^Performance/ { exit }
 		{ for (i = 1; i <= NF; i++) gsub(/^ +| +$/, "", $i) }
 		$1 == ticker { print $1, $3, $5, $6, $7, $8, $9 }' "$WORK/table.txt"
+}
+
+# A row of the performance table: ticker, category, market cap, P/E,
+# rank in category.
+performance() {
+	awk -F'|' -v ticker="$1" '
+		/^Performance/ { started = 1 }
+		{ for (i = 1; i <= NF; i++) gsub(/^ +| +$/, "", $i) }
+		started && $1 == ticker { print $1 "|" $2 "|" $6 "|" $7 "|" $8 }' "$WORK/table.txt"
 }
 # SLXL 2024: revenue 527.8; YoY 527.8 / 473.2 - 1 = 11.5 %;
 # margins 372.5 / 527.8, 82.0 / 527.8, 61.4 / 527.8.
@@ -35,6 +46,27 @@ assert_eq "DTBR 2024 197.5 USD 11.2 % 63.5 % 1.4 % 2.5 %" "$(row DTBR)" \
 	"DTBR row matches the hand-computed values"
 assert_eq 0 "$(cat "$WORK"/demo/*rejects.ndjson | wc -l | tr -d ' ')" \
 	"the sample set has no rejects"
+
+# Valuation from tests/fixtures/demo/yahoo: SLXL closes at 29.00 with
+# 42,344,828 shares (market cap 1,228 M) and fiscal 2024 EPS of 1.45, so
+# P/E = 29.00 / 1.45 = 20.0; its 527.8 M of revenue beats DTBR's 197.5 M
+# in online learning.
+assert_eq "SLXL|online learning|1,228 M|20.0|1" "$(performance SLXL)" \
+	"SLXL performance row"
+# EXCH: 31.05 / 2.07 = 15.0, alone in higher education.
+assert_eq "EXCH|higher education|1,707 M|15.0|1" "$(performance EXCH)" \
+	"EXCH performance row"
+# DTBR: 4.50 / 0.05 = 90.0.
+assert_eq "DTBR|online learning|450 M|90.0|2" "$(performance DTBR)" \
+	"DTBR performance row"
+assert_eq 15 "$(psql -X -At -c 'SELECT count(*) FROM stock_prices')" \
+	"five daily bars per company stored"
+
+# The report: online learning's concentration, shares 527.8 / 725.3 and
+# 197.5 / 725.3, so HHI = 72.77^2 + 27.23^2 = 6037.
+assert_contains "$WORK/demo/report.html" "HHI 6037" "report shows the HHI"
+assert_contains "$WORK/demo/report.html" "Sample Lexicon Learning" \
+	"report names the companies"
 
 # A missing data folder stops the demo before it touches the database.
 DEMO_OUT=$WORK/demo2 DEMO_DATA=$WORK/absent bash "$TOP/scripts/demo" \
