@@ -200,7 +200,7 @@ usage(FILE *out)
 "close are skipped and counted.  A symbol that fails is reported and the\n"
 "run goes on with the others.\n"
 "\n"
-"options:\n"
+"Options:\n"
 "      --tickers=LIST       comma-separated symbols, besides the arguments\n"
 "      --tickers-file=FILE  one symbol per line, or company records; - is\n"
 "                           standard input\n"
@@ -230,7 +230,7 @@ usage(FILE *out)
 "      --max-response-bytes=N  largest response accepted (default 256 MiB)\n"
 CLI_COMMON_HELP
 "\n"
-"exit status: 0 ok, 64 usage, 65 a ticker line named no symbol, 66 input\n"
+"Exit status: 0 ok, 64 usage, 65 a ticker line named no symbol, 66 input\n"
 "file not found, 69 a symbol failed, 70 internal error, 74 write error,\n"
 "75 rate limited (429) after the retries\n");
 }

@@ -189,7 +189,7 @@ usage(FILE *out)
 "annual figure are derived, and four consecutive quarters give a trailing\n"
 "twelve months.  Records of other kinds pass through untouched.\n"
 "\n"
-"options:\n"
+"Options:\n"
 "      --as-reported        keep the value first filed for a period instead\n"
 "                           of the latest (restated) one\n"
 "      --mapping=FILE       metric mapping (default: metrics.yaml in the\n"
@@ -201,7 +201,7 @@ usage(FILE *out)
 "      --max-line-bytes=N   reject lines longer than N bytes (default %u)\n"
 CLI_COMMON_HELP
 "\n"
-"exit status: 0 ok, 64 usage, 65 too many rejects, 66 input or YAML file\n"
+"Exit status: 0 ok, 64 usage, 65 too many rejects, 66 input or YAML file\n"
 "not found, 70 internal error, 74 read or write error, 78 invalid mapping,\n"
 "universe or --config file\n",
 	    NDJSON_DEFAULT_MAX_LINE);

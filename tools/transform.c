@@ -121,7 +121,7 @@ usage(FILE *out)
 "one mart_competitive_landscape row per category.  Input records are not\n"
 "copied to the output unless --pass-through is given.\n"
 "\n"
-"options:\n"
+"Options:\n"
 "      --pass-through       copy every valid input line to the output too\n"
 "      --universe=FILE      write the mart rows of the companies in FILE\n"
 "                           (pipelines/universe/edtech.yaml)\n"
@@ -136,7 +136,7 @@ usage(FILE *out)
 "      --max-line-bytes=N   reject lines longer than N bytes (default %u)\n"
 CLI_COMMON_HELP
 "\n"
-"exit status: 0 ok, 64 usage, 65 too many rejects, 66 input file not found,\n"
+"Exit status: 0 ok, 64 usage, 65 too many rejects, 66 input file not found,\n"
 "70 internal error, 74 read or write error, 78 invalid --config file\n",
 	    NDJSON_DEFAULT_MAX_LINE);
 }

@@ -73,14 +73,18 @@ rm "$chart/EXA.AX.fault"
 assert_status 69 "response too large" -- yahoo --max-response-bytes 500 EXA.AX
 assert_contains "$WORK/err" "response larger than 500 bytes" "size limit named"
 
-# --rate 4: consecutive requests at least 250 ms apart (1.01 / 4 s).
+# --rate 4: the client starts requests 1.01 / 4 s = 252.5 ms apart.  The
+# mock stamps each request when it accepts the connection, which the
+# scheduler can shift by a few milliseconds on a busy machine, so the
+# check allows 10 %: a client without the limit sends them within
+# milliseconds of each other.
 : >"$MOCK_LOG"
 assert_status 69 "rate limit" -- yahoo --rate 4 --retries 0 DEMO-B EXA.AX GONE
 assert_eq 3 "$(lines "$MOCK_LOG")" "three requests"
 for n in 2 3; do
 	g=$(gap $n)
-	assert_eq yes "$([ "$g" -ge 250 ] && echo yes || echo "no ($g ms)")" \
-		"request $n at least 250 ms after the one before"
+	assert_eq yes "$([ "$g" -ge 225 ] && echo yes || echo "no ($g ms)")" \
+		"request $n about 250 ms after the one before"
 done
 
 finish

@@ -7,7 +7,7 @@ fixtures=$TOP/tests/fixtures/normalize
 assert_status 0 "--help" -- normalize --help
 assert_contains "$WORK/out" "usage: normalize [options] [FILE...]" "usage line"
 assert_contains "$WORK/out" "--mapping=FILE" "mapping option listed"
-assert_contains "$WORK/out" "exit status:" "exit statuses listed"
+assert_contains "$WORK/out" "Exit status:" "exit statuses listed"
 
 assert_status 0 "--version" -- normalize --version
 assert_contains "$WORK/out" "normalize (corpintel) " "version line"
