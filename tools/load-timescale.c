@@ -215,8 +215,8 @@ usage(FILE *out)
 "      --batch-size=N       records per transaction and connection, and input\n"
 "                           lines before a partial batch is sent (default %d)\n"
 "      --rejects=FILE       write rejected lines there as NDJSON\n"
-"      --skip-unknown       count records of other kinds as skipped (default)\n"
-"      --reject-unknown     reject records of other kinds\n"
+"      --reject-unknown     reject records of other kinds (default)\n"
+"      --skip-unknown       count records of other kinds as skipped\n"
 "      --max-line-bytes=N   reject longer lines (default %u)\n"
 "      --max-reject-ratio=R exit 65 when more than this fraction of lines\n"
 "                           is rejected (default 1: never)\n"
@@ -1678,6 +1678,7 @@ main(int argc, char **argv)
 		.jobs = 1,
 		.max_line = NDJSON_DEFAULT_MAX_LINE,
 		.max_reject_ratio = 1,
+		.reject_unknown = 1,
 	};
 	struct cli_common common = { 0 };
 	struct loader ld = { 0 };

@@ -1,5 +1,6 @@
 # Bad lines are rejected with their line number and reason while the good
-# ones load, unknown kinds are counted, and the counts reconcile.
+# ones load, unknown kinds are rejected (or counted with --skip-unknown),
+# and the counts reconcile.
 . "$TOP/tests/lib.sh"
 . "$TOP/tests/integration/load-db.inc"
 
@@ -12,7 +13,8 @@ bad=$FIXTURES/bad.ndjson
 # 5 truncated JSON, 6 metric without period_end, 7 cik "12345",
 # 8 period_end 2023-02-30, 9 value as a string, 10 metric of a company
 # nobody loaded, 11 company with a null name, 12 metric.
-assert_status 0 "load with bad lines" -- load-timescale --rejects "$WORK/rejects.ndjson" "$bad"
+assert_status 0 "load with bad lines" -- load-timescale --skip-unknown \
+	--rejects "$WORK/rejects.ndjson" "$bad"
 assert_contains "$WORK/err" "12 lines: 3 records, 2 skipped (empty 1, unknown kind 1), 7 rejected" \
 	"summary counts records, skips and rejects"
 set -- $(summary_numbers "$WORK/err")
@@ -57,14 +59,15 @@ assert_eq "12|2|7|ok" "$(sql -c 'SELECT lines, skipped, rejected, status FROM lo
 
 # Without --rejects, each reject is a warning with its line number.
 new_db warn
-assert_status 0 "load without a reject file" -- load-timescale --dsn "dbname=$db" "$bad"
+assert_status 0 "load without a reject file" -- load-timescale --dsn "dbname=$db" \
+	--skip-unknown "$bad"
 assert_contains "$WORK/err" "line 8: " "warning names the line"
 assert_eq 7 "$(grep -c 'warning: line' "$WORK/err")" "one warning per reject"
 
-# --reject-unknown turns the skipped sec_fact into a reject.
+# By default (--reject-unknown) the sec_fact is a reject, not a skip.
 new_db unknown
-assert_status 0 "load with --reject-unknown" -- \
-	load-timescale --dsn "dbname=$db" --reject-unknown --rejects "$WORK/rejects2.ndjson" "$bad"
+assert_status 0 "load rejecting unknown kinds" -- \
+	load-timescale --dsn "dbname=$db" --rejects "$WORK/rejects2.ndjson" "$bad"
 assert_contains "$WORK/err" "12 lines: 3 records, 1 skipped (empty 1, unknown kind 0), 8 rejected" \
 	"unknown kind counted as rejected"
 grep '"line":4,' "$WORK/rejects2.ndjson" >"$WORK/r4"
@@ -74,7 +77,7 @@ assert_contains "$WORK/r4" 'unknown kind \"sec_fact\"' "unknown kind reject name
 new_db ratio
 assert_status 65 "reject ratio above the limit exits 65" -- \
 	load-timescale --dsn "dbname=$db" --max-reject-ratio 0.5 --rejects /dev/null "$bad"
-assert_contains "$WORK/err" "7 of 12 lines rejected, more than --max-reject-ratio 0.5" \
+assert_contains "$WORK/err" "8 of 12 lines rejected, more than --max-reject-ratio 0.5" \
 	"ratio failure is explained"
 assert_eq 2 "$(sql -d "$db" -c 'SELECT count(*) FROM financial_metrics')" \
 	"valid metrics loaded despite the ratio"
