@@ -46,7 +46,10 @@ now() {
 	date +%s.%N
 }
 
-# Runs a command on the input; sets seconds and rss (peak KiB).
+# Runs a command on the input; sets seconds (elapsed), cpu (user and
+# system seconds, 0 when unknown) and rss (peak KiB).  On a busy machine
+# the elapsed times include waits for the processor, so the CPU times
+# give the steadier ratio.
 measure() {	# output command...
 	output=$1
 	shift
@@ -56,16 +59,19 @@ measure() {	# output command...
 		    2>"$work/time.txt"
 		rss=$(sed -n 's/.*Maximum resident set size (kbytes): //p' \
 		    "$work/time.txt")
+		cpu=$(sed -n -e 's/.*User time (seconds): //p' \
+		    -e 's/.*System time (seconds): //p' "$work/time.txt" |
+		    paste -s -d + - | bc -l)
 	else
 		"$@" <"$work/facts.ndjson" >"$output" 2>/dev/null
-		rss="?"
+		rss="?" cpu=0
 	fi
 	end=$(now)
 	seconds=$(echo "$end - $start" | bc -l)
 }
 
 measure "$work/ours.ndjson" normalize -q
-ours=$seconds ours_rss=$rss
+ours=$seconds ours_rss=$rss ours_cpu=$cpu
 measure "$work/theirs.ndjson" jq -n -c '
 def days($s; $e): (($e | strptime("%Y-%m-%d") | mktime)
 	- ($s | strptime("%Y-%m-%d") | mktime)) / 86400;
@@ -131,7 +137,7 @@ mapping as $map
           else . end end end)
 | .[] | {kind: "metric", cik, metric, value, unit, period_type: .type,
     period_start: .start, period_end: .end, source_ref: .accn}'
-theirs=$seconds theirs_rss=$rss
+theirs=$seconds theirs_rss=$rss theirs_cpu=$cpu
 
 mb=$(echo "$bytes / 1048576" | bc -l)
 printf 'normalize on %d sec_fact lines (%.1f MB):\n' "$facts" "$mb"
@@ -142,3 +148,7 @@ printf '  %-10s %9.0f facts/s %7.1f MB/s  max RSS %s KiB  (%d records)\n' \
     jq "$(echo "$facts / $theirs" | bc -l)" "$(echo "$mb / $theirs" | bc -l)" \
     "$theirs_rss" "$(wc -l <"$work/theirs.ndjson")"
 printf '  normalize is %.1fx faster than jq\n' "$(echo "$theirs / $ours" | bc -l)"
+if [ "$(echo "$ours_cpu > 0" | bc)" = 1 ]; then
+	printf '  CPU time: normalize %.2f s, jq %.2f s: %.1fx less\n' \
+	    "$ours_cpu" "$theirs_cpu" "$(echo "$theirs_cpu / $ours_cpu" | bc -l)"
+fi

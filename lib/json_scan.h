@@ -1,0 +1,57 @@
+#ifndef CORPINTEL_JSON_SCAN_H
+#define CORPINTEL_JSON_SCAN_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+/*
+ * A quick look at a line that is most likely a flat JSON object, such as
+ * a sec_fact record: one pass, no allocation, no copy.  It returns true
+ * with the members of a plain record, or false to leave the line to
+ * record_parse.  False says nothing about whether the line is valid, and
+ * record_parse names the fault if there is one.  True promises what
+ * record_parse would find: the same members with the same values.
+ *
+ * A plain record is one JSON object (RFC 8259, white space around it
+ * allowed) of at most JSON_SCAN_MEMBERS_MAX members, no name given twice,
+ * every value a string, number, true, false or null; strings without
+ * escapes or control characters, valid UTF-8; numbers within the range
+ * of a double and at most JSON_SCAN_NUMBER_MAX characters long.
+ *
+ * NOTE: older cJSON releases copy at most 63 characters of a number for
+ * strtod, while the one in Debian 12 (1.7.15-1+deb12u4) reads longer
+ * numbers in full.  Leaving long numbers to cJSON keeps both readings
+ * alike under either.
+ */
+
+#define JSON_SCAN_MEMBERS_MAX 32
+#define JSON_SCAN_NUMBER_MAX 63
+
+enum json_scan_type {
+	JSON_SCAN_NULL,
+	JSON_SCAN_FALSE,
+	JSON_SCAN_TRUE,
+	JSON_SCAN_NUMBER,
+	JSON_SCAN_STRING,
+};
+
+struct json_scan_member {
+	const char *name;	/* in the line, not NUL-terminated */
+	size_t name_len;
+	enum json_scan_type type;
+	const char *text;	/* a string between its quotes, a number */
+	size_t len;
+	double number;
+};
+
+struct json_scan {
+	struct json_scan_member members[JSON_SCAN_MEMBERS_MAX];
+	size_t count;
+};
+
+bool json_scan_flat(struct json_scan *scan, const char *line, size_t len);
+const struct json_scan_member *json_scan_get(const struct json_scan *scan,
+    const char *name);
+bool json_scan_is(const struct json_scan_member *m, const char *text);
+
+#endif
