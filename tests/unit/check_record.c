@@ -152,6 +152,14 @@ START_TEST(numbers_round_trip)
 	}
 	json_format_number(text, sizeof text, 0.1);
 	ck_assert_str_eq(text, "0.1");
+	json_format_number(text, sizeof text, -383285000000.0);
+	ck_assert_str_eq(text, "-383285000000");
+	json_format_number(text, sizeof text, 0.0);
+	ck_assert_str_eq(text, "0");
+	json_format_number(text, sizeof text, -0.0);
+	ck_assert_str_eq(text, "-0");
+	json_format_number(text, sizeof text, 9007199254740991.0);
+	ck_assert_str_eq(text, "9007199254740991");
 }
 END_TEST
 
