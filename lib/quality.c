@@ -1,4 +1,5 @@
 #include <errno.h>
+#include <limits.h>
 #include <math.h>
 #include <regex.h>
 #include <stdarg.h>
@@ -122,17 +123,44 @@ struct cache_slot {
 	char text[PATTERN_CACHE_TEXT];
 };
 
+/* One step of a simple pattern: between min and max bytes of a set. */
+struct pattern_step {
+	unsigned char set[32];	/* a bit per byte value */
+	unsigned int min, max;
+};
+
+#define PATTERN_STEPS_MAX	32
+#define PATTERN_UNBOUNDED	UINT_MAX
+
 struct pattern {
 	regex_t regex;
 	char *text;		/* as written, for reasons */
 	struct cache_slot *cache;
+
+	/* Most patterns of a record contract are anchored runs of classes,
+	 * like ^[0-9]{10}$, which a plain scan matches far faster than
+	 * regexec.  The other patterns go to regexec. */
+	bool simple;
+	bool to_end;		/* ends with $ */
+	size_t step_count;
+	struct pattern_step steps[PATTERN_STEPS_MAX];
 };
 
-/* Open addressing over entries that carry their hash; the keys live in
- * blocks that are freed together. */
+/*
+ * Open addressing over slots of eight bytes: the high half of the hash
+ * and the number of the key's item.  A table of millions of keys is
+ * read at random, once per record, so small slots mean fewer cache
+ * misses and page faults.  The items, appended in order, carry the
+ * rest, and the keys live in blocks that are freed together.
+ */
 struct key_entry {
+	uint32_t tag;		/* hash >> 32 */
+	uint32_t item;		/* index + 1 in items; 0: a free slot */
+};
+
+struct key_item {
 	uint64_t hash;
-	const char *key;	/* NULL: a free slot */
+	const char *key;
 	size_t len;
 	size_t value;		/* the caller's: a line, or an index */
 };
@@ -147,6 +175,8 @@ struct key_set {
 	struct key_entry *slots;
 	size_t cap;		/* a power of two, or 0 */
 	size_t count;
+	struct key_item *items;
+	size_t item_cap;
 	struct key_block *blocks;
 };
 
@@ -228,16 +258,21 @@ struct rule {
 	size_t group_count, group_cap;
 
 	struct key_set seen;		/* unique; jump, identity: an index */
-	char *pending;			/* unique: the key of the record being */
-	size_t pending_len;		/* checked, kept for remember_key */
-	size_t pending_cap;
-	uint64_t pending_hash;
-	bool has_pending;
+	/* The key of the record being checked, encoded once for both the
+	 * check and the remembering.  key_record is that record's number. */
+	char *key;
+	size_t key_len, key_cap;
+	uint64_t key_hash;
+	bool key_ok;
+	unsigned long key_record;
+	bool has_pending;		/* unique: a new key to remember */
 	struct last_value *last;
 	size_t last_count, last_cap;
 
 	struct schema *schema;		/* shared by the aspects of a file */
 	enum aspect aspect;
+	size_t *properties;		/* those the aspect can fail */
+	size_t property_count;
 	bool owns_schema;
 
 	unsigned long checked, failed;
@@ -252,6 +287,11 @@ struct kind {
 	struct string_list fields;	/* the members its rules read */
 	struct key_set field_index;	/* member name to field number */
 	const struct qrec_member **slots;	/* per record, by field */
+
+	/* The enabled rules in the order they run: those of one record
+	 * first, then the cross-record ones, each in file order. */
+	size_t *order;
+	size_t singles, crosses;
 };
 
 /* A company whose records some rules skip or only warn about. */
@@ -275,6 +315,7 @@ struct quality_rules {
 	char *vocabulary_name;	/* as written in the rules file */
 	struct company *companies;
 	size_t company_count;
+	unsigned long records;	/* checked so far, to tell rule keys apart */
 };
 
 struct loader {
@@ -309,9 +350,10 @@ static struct kind *find_kind(const struct quality_rules *rules,
     const char *name, size_t len);
 static bool key_set_add(struct key_set *set, const char *key, size_t len,
     size_t value, size_t **slot_value);
-static const struct key_entry *key_set_find(const struct key_set *set,
+static const size_t *key_set_find(const struct key_set *set,
     const char *key, size_t len);
 static void key_set_free(struct key_set *set);
+static bool null_allowed(const struct schema_property *p);
 
 static void
 load_error(struct loader *ld, unsigned long line, const char *fmt, ...)
@@ -354,8 +396,10 @@ string_list_add(struct string_list *list, const char *text)
 static bool
 string_list_contains(const struct string_list *list, const char *text)
 {
+	/* Comparing the first byte rules out most names without a call. */
 	for (size_t i = 0; i < list->count; i++)
-		if (strcmp(list->items[i], text) == 0)
+		if (list->items[i][0] == text[0] &&
+		    strcmp(list->items[i], text) == 0)
 			return true;
 	return false;
 }
@@ -369,12 +413,12 @@ static bool
 intern_field(struct loader *ld, const char *name, size_t *field)
 {
 	struct kind *kind = ld->kind;
-	const struct key_entry *e;
+	const size_t *known;
 	size_t len = strlen(name);
 
-	e = key_set_find(&kind->field_index, name, len);
-	if (e != NULL) {
-		*field = e->value;
+	known = key_set_find(&kind->field_index, name, len);
+	if (known != NULL) {
+		*field = *known;
 		return true;
 	}
 	*field = kind->fields.count;
@@ -617,6 +661,223 @@ pattern_free(struct pattern *p)
 	free(p);
 }
 
+static void
+set_add(unsigned char *set, unsigned char c)
+{
+	set[c >> 3] |= (unsigned char)(1u << (c & 7));
+}
+
+static bool
+set_has(const unsigned char *set, unsigned char c)
+{
+	return (set[c >> 3] & 1u << (c & 7)) != 0;
+}
+
+static void
+set_add_range(unsigned char *set, unsigned char first, unsigned char last)
+{
+	for (unsigned int c = first; c <= last; c++)
+		set_add(set, (unsigned char)c);
+}
+
+/* Adds the class of an escape \d, \w or \s; false for another letter. */
+static bool
+set_add_escape(unsigned char *set, char letter)
+{
+	switch (letter) {
+	case 'd':
+		set_add_range(set, '0', '9');
+		return true;
+	case 'w':
+		set_add_range(set, 'A', 'Z');
+		set_add_range(set, 'a', 'z');
+		set_add_range(set, '0', '9');
+		set_add(set, '_');
+		return true;
+	case 's':
+		for (const char *c = " \t\n\r\f\v"; *c != '\0'; c++)
+			set_add(set, (unsigned char)*c);
+		return true;
+	}
+	return false;
+}
+
+/*
+ * Reads a bracket expression after its '['.  The simple form has no
+ * negation, no [:class:] and no backslash but \d, \w and \s, which
+ * regcomp would read apart from ECMA-262 (a backslash is a plain
+ * character in POSIX brackets).  Returns the text after the ']', or
+ * NULL for another form.
+ */
+static const char *
+simple_class(const char *s, unsigned char *set)
+{
+	if (*s == '^' || *s == ']')
+		return NULL;
+	while (*s != ']') {
+		unsigned char c = (unsigned char)*s;
+
+		if (c == '\0' || c == '[')
+			return NULL;
+		if (c == '\\') {
+			if (!set_add_escape(set, s[1]))
+				return NULL;
+			s += 2;
+		} else if (s[1] == '-' && s[2] != ']' && s[2] != '\0') {
+			if (s[2] == '\\' || s[2] == '[' ||
+			    (unsigned char)s[2] < c)
+				return NULL;
+			set_add_range(set, c, (unsigned char)s[2]);
+			s += 3;
+		} else {
+			set_add(set, c);
+			s++;
+		}
+	}
+	return s + 1;
+}
+
+/* Reads a count of {n}, {n,} or {n,m}; returns the text after it. */
+static const char *
+simple_count(const char *s, struct pattern_step *step)
+{
+	char *end;
+	unsigned long n, m;
+
+	if (*s < '0' || *s > '9')
+		return NULL;
+	n = strtoul(s, &end, 10);
+	m = n;
+	if (*end == ',') {
+		s = end + 1;
+		if (*s == '}') {
+			m = PATTERN_UNBOUNDED;
+			end = (char *)s;
+		} else if (*s >= '0' && *s <= '9') {
+			m = strtoul(s, &end, 10);
+		} else {
+			return NULL;
+		}
+	}
+	if (*end != '}' || n > 255 || (m > 255 && m != PATTERN_UNBOUNDED) ||
+	    m < n)
+		return NULL;
+	step->min = (unsigned int)n;
+	step->max = (unsigned int)m;
+	return end + 1;
+}
+
+/* Reads the quantifier after an atom, if any. */
+static const char *
+simple_quantifier(const char *s, struct pattern_step *step)
+{
+	step->min = step->max = 1;
+	switch (*s) {
+	case '?':
+		step->min = 0;
+		return s + 1;
+	case '*':
+		step->min = 0;
+		step->max = PATTERN_UNBOUNDED;
+		return s + 1;
+	case '+':
+		step->max = PATTERN_UNBOUNDED;
+		return s + 1;
+	case '{':
+		return simple_count(s + 1, step);
+	}
+	return s;
+}
+
+/* Reads one atom: a class, an escape or a plain character. */
+static const char *
+simple_atom(const char *s, unsigned char *set)
+{
+	if (*s == '[')
+		return simple_class(s + 1, set);
+	if (*s == '\\') {
+		if (set_add_escape(set, s[1]))
+			return s + 2;
+		if (s[1] == '\0' || strchr(".[]()*+?{}|^$\\", s[1]) == NULL)
+			return NULL;
+		set_add(set, (unsigned char)s[1]);
+		return s + 2;
+	}
+	if (strchr(".[]()*+?{}|^$", *s) != NULL)
+		return NULL;
+	set_add(set, (unsigned char)*s);
+	return s + 1;
+}
+
+/*
+ * Whether taking as many bytes as a step allows is the only way to
+ * match: a step of variable length must end the pattern or be followed
+ * by a step that needs a byte of a set disjoint from its own, so the
+ * scan never has to give bytes back.
+ */
+static bool
+greedy_exact(const struct pattern *p)
+{
+	for (size_t i = 0; i + 1 < p->step_count; i++) {
+		const struct pattern_step *a = &p->steps[i], *b = &p->steps[i + 1];
+
+		if (a->min == a->max)
+			continue;
+		if (b->min == 0)
+			return false;
+		for (size_t k = 0; k < sizeof a->set; k++)
+			if ((a->set[k] & b->set[k]) != 0)
+				return false;
+	}
+	return true;
+}
+
+/* Compiles a pattern of the simple form, ^ then steps then maybe $, into
+ * p->steps; leaves p->simple false for any other. */
+static void
+simple_compile(struct pattern *p, const char *s)
+{
+	if (*s++ != '^')
+		return;
+	while (*s != '\0') {
+		struct pattern_step *step = &p->steps[p->step_count];
+
+		if (s[0] == '$' && s[1] == '\0') {
+			p->to_end = true;
+			break;
+		}
+		if (p->step_count == PATTERN_STEPS_MAX)
+			return;
+		memset(step, 0, sizeof *step);
+		if ((s = simple_atom(s, step->set)) == NULL ||
+		    (s = simple_quantifier(s, step)) == NULL ||
+		    (*s != '\0' && strchr("?*+{", *s) != NULL))
+			return;
+		p->step_count++;
+	}
+	p->simple = greedy_exact(p);
+}
+
+static bool
+simple_match(const struct pattern *p, const char *text, size_t len)
+{
+	const unsigned char *s = (const unsigned char *)text;
+	size_t at = 0;
+
+	for (size_t i = 0; i < p->step_count; i++) {
+		const struct pattern_step *step = &p->steps[i];
+		unsigned int n = 0;
+
+		while (n < step->max && at < len && set_has(step->set, s[at])) {
+			at++;
+			n++;
+		}
+		if (n < step->min)
+			return false;
+	}
+	return !p->to_end || at == len;
+}
+
 /*
  * Compiles a pattern.  JSON Schema patterns are ECMA-262 expressions;
  * the escapes they use for classes (\d, \w, \s) are rewritten for POSIX
@@ -669,6 +930,7 @@ pattern_compile(const char *text, char *message, size_t size)
 		free(p);
 		return NULL;
 	}
+	simple_compile(p, text);
 	p->text = strdup(text);
 	p->cache = calloc(PATTERN_CACHE_SLOTS, sizeof *p->cache);
 	if (p->text == NULL || p->cache == NULL) {
@@ -691,6 +953,8 @@ pattern_match(struct pattern *p, const char *text, size_t len)
 	struct cache_slot *slot;
 	bool match;
 
+	if (p->simple)
+		return simple_match(p, text, len);
 	if (len == 0 || len >= PATTERN_CACHE_TEXT)
 		return regexec(&p->regex, text, 0, NULL, 0) == 0;
 	slot = &p->cache[hash_bytes(text, len) & (PATTERN_CACHE_SLOTS - 1)];
@@ -1374,6 +1638,44 @@ parse_schema(struct loader *ld, const struct conf_node *node, struct rule *r)
 }
 
 /* Whether any property of a schema has a constraint of the aspect. */
+/* Whether the aspect can fail for the property: the ones it cannot are
+ * left out of the aspect's list, so a record does not visit them. */
+static bool
+property_can_fail(const struct schema_property *p, enum aspect aspect)
+{
+	switch (aspect) {
+	case ASPECT_REQUIRED:
+		return p->required || !null_allowed(p);
+	case ASPECT_TYPES:
+		return p->types != 0 || p->item_types != 0;
+	case ASPECT_ENUM:
+		return p->has_enum;
+	case ASPECT_PATTERN:
+		return p->pattern != NULL;
+	case ASPECT_LENGTH:
+		return p->min_length >= 0 || p->max_length >= 0;
+	case ASPECT_RANGE:
+		return p->has_minimum || p->has_maximum;
+	case ASPECTS:
+		break;
+	}
+	return false;
+}
+
+static bool
+list_properties(struct rule *r)
+{
+	const struct schema *s = r->schema;
+
+	r->properties = calloc(s->count + 1, sizeof *r->properties);
+	if (r->properties == NULL)
+		return false;
+	for (size_t i = 0; i < s->count; i++)
+		if (property_can_fail(&s->properties[i], r->aspect))
+			r->properties[r->property_count++] = i;
+	return true;
+}
+
 static bool
 schema_has(const struct schema *s, enum aspect aspect)
 {
@@ -1464,8 +1766,9 @@ rule_free(struct rule *r)
 	free(r->earlier);
 	free(r->later);
 	free(r->groups);
-	free(r->pending);
+	free(r->key);
 	free(r->last);
+	free(r->properties);
 	key_set_free(&r->seen);
 	if (r->owns_schema)
 		schema_free(r->schema);
@@ -1521,7 +1824,7 @@ expand_schema(struct loader *ld, struct rule *model, unsigned long line)
 			r->hint = strdup(model->hint);
 		rules->rule_count++;
 		ld->kind->count++;
-		if (r->name == NULL)
+		if (r->name == NULL || !list_properties(r))
 			return false;
 		owner = false;
 	}
@@ -1796,6 +2099,43 @@ parse_root(struct loader *ld, const struct conf_node *root)
  * Loads a rules file and the vocabulary and schemas it names.  Returns
  * the rules, or NULL with "path:line: reason" in error.
  */
+/* Which phase a check runs in: the cross-record checks compare with the
+ * records that passed, so they run after the checks of the record. */
+static bool
+cross_record(enum check check)
+{
+	return check == CHECK_UNIQUE || check == CHECK_JUMP ||
+	    check == CHECK_IDENTITY;
+}
+
+/* Lists the rules of each kind in the order quality_check runs them, so
+ * that a record visits neither disabled rules nor the other phase's. */
+static bool
+order_rules(struct quality_rules *rules)
+{
+	for (size_t k = 0; k < rules->kind_count; k++) {
+		struct kind *kind = &rules->kinds[k];
+		size_t end = kind->first + kind->count, n = 0;
+
+		kind->order = calloc(kind->count + 1, sizeof *kind->order);
+		if (kind->order == NULL)
+			return false;
+		for (int cross = 0; cross <= 1; cross++) {
+			for (size_t i = kind->first; i < end; i++) {
+				const struct rule *r = &rules->rules[i];
+
+				if (r->enabled && cross_record(r->check) == cross)
+					kind->order[n++] = i;
+			}
+			if (cross)
+				kind->crosses = n - kind->singles;
+			else
+				kind->singles = n;
+		}
+	}
+	return true;
+}
+
 struct quality_rules *
 quality_load(const char *path, char *error, size_t error_size)
 {
@@ -1810,7 +2150,7 @@ quality_load(const char *path, char *error, size_t error_size)
 	ld.rules = calloc(1, sizeof *ld.rules);
 	if (ld.rules == NULL) {
 		snprintf(error, error_size, "%s: out of memory", path);
-	} else if (!parse_root(&ld, root)) {
+	} else if (!parse_root(&ld, root) || !order_rules(ld.rules)) {
 		if (error[0] == '\0')
 			snprintf(error, error_size, "%s: out of memory", path);
 		quality_free(ld.rules);
@@ -1832,6 +2172,7 @@ quality_free(struct quality_rules *rules)
 		string_list_free(&rules->kinds[i].fields);
 		key_set_free(&rules->kinds[i].field_index);
 		free(rules->kinds[i].slots);
+		free(rules->kinds[i].order);
 	}
 	for (size_t i = 0; i < rules->company_count; i++) {
 		free(rules->companies[i].cik);
@@ -1855,22 +2196,36 @@ key_set_free(struct key_set *set)
 		free(b);
 	}
 	free(set->slots);
+	free(set->items);
 	memset(set, 0, sizeof *set);
 }
 
+/* The slot of key, or the free slot where it would go. */
 static struct key_entry *
 key_slot(const struct key_set *set, uint64_t hash, const char *key, size_t len)
 {
 	size_t mask = set->cap - 1;
 	size_t i = (size_t)hash & mask;
+	uint32_t tag = (uint32_t)(hash >> 32);
 
-	while (set->slots[i].key != NULL && (set->slots[i].hash != hash ||
-	    set->slots[i].len != len || memcmp(set->slots[i].key, key, len) != 0))
-		i = (i + 1) & mask;
+	for (;; i = (i + 1) & mask) {
+		const struct key_entry *e = &set->slots[i];
+		const struct key_item *item;
+
+		if (e->item == 0)
+			break;
+		if (e->tag != tag)
+			continue;
+		item = &set->items[e->item - 1];
+		if (item->hash == hash && item->len == len &&
+		    memcmp(item->key, key, len) == 0)
+			break;
+	}
 	return &set->slots[i];
 }
 
-static const struct key_entry *
+/* The value kept for key, or NULL when the set does not have it. */
+static const size_t *
 key_set_find_hashed(const struct key_set *set, uint64_t hash, const char *key,
     size_t len)
 {
@@ -1879,10 +2234,10 @@ key_set_find_hashed(const struct key_set *set, uint64_t hash, const char *key,
 	if (set->cap == 0)
 		return NULL;
 	slot = key_slot(set, hash, key, len);
-	return slot->key != NULL ? slot : NULL;
+	return slot->item != 0 ? &set->items[slot->item - 1].value : NULL;
 }
 
-static const struct key_entry *
+static const size_t *
 key_set_find(const struct key_set *set, const char *key, size_t len)
 {
 	return key_set_find_hashed(set, hash_bytes(key, len), key, len);
@@ -1895,19 +2250,42 @@ key_set_grow(struct key_set *set)
 {
 	size_t cap = set->cap == 0 ? 64 : set->cap * 2;
 	struct key_entry *slots = calloc(cap, sizeof *slots);
-	struct key_set bigger = { .slots = slots, .cap = cap };
+	size_t mask = cap - 1;
 
 	if (slots == NULL)
 		return false;
-	for (size_t i = 0; i < set->cap; i++) {
-		const struct key_entry *e = &set->slots[i];
+	for (size_t k = 0; k < set->count; k++) {
+		uint64_t hash = set->items[k].hash;
+		size_t i = (size_t)hash & mask;
 
-		if (e->key != NULL)
-			*key_slot(&bigger, e->hash, e->key, e->len) = *e;
+		while (slots[i].item != 0)
+			i = (i + 1) & mask;
+		slots[i].tag = (uint32_t)(hash >> 32);
+		slots[i].item = (uint32_t)(k + 1);
 	}
 	free(set->slots);
 	set->slots = slots;
 	set->cap = cap;
+	return true;
+}
+
+/* Makes room for one more item. */
+static bool
+key_set_reserve(struct key_set *set)
+{
+	struct key_item *grown;
+	size_t cap;
+
+	if (set->count < set->item_cap)
+		return true;
+	if (set->count >= UINT32_MAX - 1)
+		return false;
+	cap = set->item_cap == 0 ? 32 : set->item_cap * 2;
+	grown = realloc(set->items, cap * sizeof *grown);
+	if (grown == NULL)
+		return false;
+	set->items = grown;
+	set->item_cap = cap;
 	return true;
 }
 
@@ -1937,29 +2315,34 @@ key_copy(struct key_set *set, const char *key, size_t len)
 
 /*
  * Adds key with value unless present.  *slot_value, when given, points
- * at the value kept for the key, new or old.  Returns false when out of
- * memory.
+ * at the value kept for the key, new or old, until the next add.
+ * Returns false when out of memory.
  */
 static bool
 key_set_add_hashed(struct key_set *set, uint64_t hash, const char *key,
     size_t len, size_t value, size_t **slot_value)
 {
 	struct key_entry *slot;
+	struct key_item *item;
 
 	if ((set->count + 1) * 2 > set->cap && !key_set_grow(set))
 		return false;
 	slot = key_slot(set, hash, key, len);
-	if (slot->key == NULL) {
-		slot->key = key_copy(set, key, len);
-		if (slot->key == NULL)
+	if (slot->item == 0) {
+		if (!key_set_reserve(set))
 			return false;
-		slot->hash = hash;
-		slot->len = len;
-		slot->value = value;
-		set->count++;
+		item = &set->items[set->count];
+		item->key = key_copy(set, key, len);
+		if (item->key == NULL)
+			return false;
+		item->hash = hash;
+		item->len = len;
+		item->value = value;
+		slot->tag = (uint32_t)(hash >> 32);
+		slot->item = (uint32_t)++set->count;
 	}
 	if (slot_value != NULL)
-		*slot_value = &slot->value;
+		*slot_value = &set->items[slot->item - 1].value;
 	return true;
 }
 
@@ -2557,50 +2940,76 @@ describe_key(const struct run *run, char *buf, size_t size)
 	drop_partial_utf8(buf);
 }
 
-/* Keeps the key of the record being checked for remember_key, which
- * then needs neither to encode nor to hash it again. */
-static void
-keep_pending(struct rule *r, const struct key_text *key, uint64_t hash)
+/*
+ * The key of the record for the rule: encoded and hashed on the first
+ * call for a record, kept in the rule for the calls after it.  Returns
+ * false when the record has no key for the rule, or when out of memory.
+ */
+static bool
+rule_key(const struct run *run, const struct quality_rules *rules)
 {
+	struct rule *r = run->rule;
+	struct key_text key;
 	char *grown;
 
-	r->has_pending = false;
-	if (key->len > r->pending_cap) {
-		grown = realloc(r->pending, key->len);
+	if (r->key_record == rules->records)
+		return r->key_ok;
+	r->key_record = rules->records;
+	r->key_ok = false;
+	key_init(&key);
+	if (!encode_key(run, &key))
+		goto done;
+	if (key.len > r->key_cap) {
+		grown = realloc(r->key, key.len);
 		if (grown == NULL)
-			return;
-		r->pending = grown;
-		r->pending_cap = key->len;
+			goto done;
+		r->key = grown;
+		r->key_cap = key.len;
 	}
-	memcpy(r->pending, key->data, key->len);
-	r->pending_len = key->len;
-	r->pending_hash = hash;
-	r->has_pending = true;
+	memcpy(r->key, key.data, key.len);
+	r->key_len = key.len;
+	r->key_hash = hash_bytes(key.data, key.len);
+	r->key_ok = true;
+done:
+	key_done(&key);
+	return r->key_ok;
+}
+
+/*
+ * Encodes the record's key for a cross-record check and prefetches the
+ * table slot it will read.  With millions of keys that slot is rarely
+ * in cache, and the single-record checks leave time to fetch it.
+ */
+static void
+fetch_key(const struct run *run, const struct quality_rules *rules)
+{
+	const struct key_set *seen = &run->rule->seen;
+
+	if (!rule_key(run, rules) || seen->cap == 0)
+		return;
+#if defined(__GNUC__)
+	__builtin_prefetch(&seen->slots[run->rule->key_hash & (seen->cap - 1)]);
+#endif
 }
 
 static void
-check_unique(struct run *run)
+check_unique(struct run *run, const struct quality_rules *rules)
 {
-	struct key_text key;
-	const struct key_entry *e;
+	struct rule *r = run->rule;
+	const size_t *first;
 	char description[QUALITY_REASON_SIZE / 2];
-	uint64_t hash;
 
-	run->rule->has_pending = false;
-	key_init(&key);
-	if (encode_key(run, &key)) {
-		hash = hash_bytes(key.data, key.len);
-		e = key_set_find_hashed(&run->rule->seen, hash, key.data,
-		    key.len);
-		if (e != NULL) {
-			describe_key(run, description, sizeof description);
-			fail(run, "duplicate key (%s): first seen on line %zu",
-			    description, e->value);
-		} else {
-			keep_pending(run->rule, &key, hash);
-		}
+	r->has_pending = false;
+	if (!rule_key(run, rules))
+		return;
+	first = key_set_find_hashed(&r->seen, r->key_hash, r->key, r->key_len);
+	if (first != NULL) {
+		describe_key(run, description, sizeof description);
+		fail(run, "duplicate key (%s): first seen on line %zu",
+		    description, *first);
+	} else {
+		r->has_pending = true;
 	}
-	key_done(&key);
 }
 
 /* Remembers the key of a record that passed, for later duplicates. */
@@ -2612,28 +3021,28 @@ remember_key(struct run *run, unsigned long line)
 	/* NOTE: out of memory here loses the key, so a later duplicate of
 	 * this record would pass unnoticed. */
 	if (r->has_pending)
-		(void)key_set_add_hashed(&r->seen, r->pending_hash, r->pending,
-		    r->pending_len, line, NULL);
+		(void)key_set_add_hashed(&r->seen, r->key_hash, r->key,
+		    r->key_len, line, NULL);
 	r->has_pending = false;
 }
 
 /* The last value of the record's key for the jump check, or NULL. */
 static struct last_value *
-find_last(struct run *run, const struct key_text *key)
+find_last(struct run *run)
 {
-	const struct key_entry *e = key_set_find(&run->rule->seen, key->data,
-	    key->len);
+	const struct rule *r = run->rule;
+	const size_t *index = key_set_find_hashed(&r->seen, r->key_hash,
+	    r->key, r->key_len);
 
-	return e != NULL ? &run->rule->last[e->value] : NULL;
+	return index != NULL ? &r->last[*index] : NULL;
 }
 
 static void
-check_jump(struct run *run)
+check_jump(struct run *run, const struct quality_rules *rules)
 {
 	const struct rule *r = run->rule;
 	const struct qrec_member *m = field(run, r->value_field);
 	const struct last_value *last;
-	struct key_text key;
 	char subject[VALUE_TEXT_MAX + 80], value[40], previous[40];
 	char day[DATE_TEXT_SIZE];
 	double ratio;
@@ -2642,9 +3051,7 @@ check_jump(struct run *run)
 	if (m == NULL || m->type != QREC_NUMBER ||
 	    !date_field(run, r->later_field, &order))
 		return;
-	key_init(&key);
-	last = encode_key(run, &key) ? find_last(run, &key) : NULL;
-	key_done(&key);
+	last = rule_key(run, rules) ? find_last(run) : NULL;
 	if (last == NULL || last->order >= order || m->number == 0 ||
 	    last->value == 0)
 		return;
@@ -2665,22 +3072,21 @@ check_jump(struct run *run)
 
 /* Keeps the value of a record that passed as its key's last one. */
 static void
-remember_last(struct run *run, unsigned long line)
+remember_last(struct run *run, const struct quality_rules *rules,
+    unsigned long line)
 {
 	struct rule *r = run->rule;
 	const struct qrec_member *m = field(run, r->value_field);
 	struct last_value *last;
-	struct key_text key;
 	size_t *index;
 	long order;
 
 	if (m == NULL || m->type != QREC_NUMBER ||
 	    !date_field(run, r->later_field, &order))
 		return;
-	key_init(&key);
-	if (!encode_key(run, &key) ||
-	    !key_set_add(&r->seen, key.data, key.len, r->last_count, &index))
-		goto done;
+	if (!rule_key(run, rules) || !key_set_add_hashed(&r->seen, r->key_hash,
+	    r->key, r->key_len, r->last_count, &index))
+		return;
 	if (*index == r->last_count) {
 		if (r->last_count == r->last_cap) {
 			size_t cap = r->last_cap == 0 ? 256 : r->last_cap * 2;
@@ -2688,7 +3094,7 @@ remember_last(struct run *run, unsigned long line)
 			    cap * sizeof *grown);
 
 			if (grown == NULL)
-				goto done;
+				return;
 			r->last = grown;
 			r->last_cap = cap;
 		}
@@ -2700,35 +3106,41 @@ remember_last(struct run *run, unsigned long line)
 		last->value = m->number;
 		last->line = line;
 	}
-done:
-	key_done(&key);
+}
+
+/* The term of the identity the record gives a value of, or
+ * IDENTITY_TERMS_MAX when it gives none. */
+static size_t
+identity_term(const struct run *run)
+{
+	const struct rule *r = run->rule;
+	const struct qrec_member *name = field(run, r->name_field);
+	const struct qrec_member *m = field(run, r->value_field);
+	size_t term;
+
+	if (name == NULL || name->type != QREC_STRING || m == NULL ||
+	    m->type != QREC_NUMBER)
+		return IDENTITY_TERMS_MAX;
+	for (term = 0; term < r->values.count; term++)
+		if (strcmp(r->values.items[term], name->string) == 0)
+			return term;
+	return IDENTITY_TERMS_MAX;
 }
 
 /* Adds the value of a record that passed to its identity group. */
 static void
-remember_term(struct run *run, unsigned long line)
+remember_term(struct run *run, const struct quality_rules *rules,
+    unsigned long line)
 {
 	struct rule *r = run->rule;
-	const struct qrec_member *name = field(run, r->name_field);
-	const struct qrec_member *m = field(run, r->value_field);
 	struct identity_group *g;
-	struct key_text key;
-	size_t term, *index;
-
-	if (name == NULL || name->type != QREC_STRING || m == NULL ||
-	    m->type != QREC_NUMBER)
-		return;
-	for (term = 0; term < r->values.count; term++)
-		if (strcmp(r->values.items[term], name->string) == 0)
-			break;
-	if (term == r->values.count)
-		return;
+	size_t term = identity_term(run), *index;
 
 	/* The metric is a term, so the key need not carry it. */
-	key_init(&key);
-	if (!encode_key(run, &key) ||
-	    !key_set_add(&r->seen, key.data, key.len, r->group_count, &index))
-		goto done;
+	if (term == IDENTITY_TERMS_MAX || !rule_key(run, rules) ||
+	    !key_set_add_hashed(&r->seen, r->key_hash, r->key, r->key_len,
+	    r->group_count, &index))
+		return;
 	if (*index == r->group_count) {
 		if (r->group_count == r->group_cap) {
 			size_t cap = r->group_cap == 0 ? 256 : r->group_cap * 2;
@@ -2736,7 +3148,7 @@ remember_term(struct run *run, unsigned long line)
 			    cap * sizeof *grown);
 
 			if (grown == NULL)
-				goto done;
+				return;
 			r->groups = grown;
 			r->group_cap = cap;
 		}
@@ -2745,11 +3157,9 @@ remember_term(struct run *run, unsigned long line)
 	g = &r->groups[*index];
 	if ((g->present & 1u << term) == 0) {
 		g->present |= 1u << term;
-		g->values[term] = m->number;
+		g->values[term] = field(run, r->value_field)->number;
 		g->lines[term] = line;
 	}
-done:
-	key_done(&key);
 }
 
 /* Checks a complete identity group; writes the reason on failure. */
@@ -2886,6 +3296,12 @@ check_schema_property(struct run *run, enum aspect aspect,
 		if (m == NULL || m->type != QREC_STRING ||
 		    (p->min_length < 0 && p->max_length < 0))
 			break;
+		/* A character takes one to four bytes, so the length in
+		 * bytes mostly settles both bounds without counting. */
+		if ((p->min_length < 0 ||
+		    (m->string_len + 3) / 4 >= (size_t)p->min_length) &&
+		    (p->max_length < 0 || m->string_len <= (size_t)p->max_length))
+			break;
 		chars = qrec_utf8_length(m->string, m->string_len);
 		if (p->min_length >= 0 && chars < (size_t)p->min_length)
 			fail(run, "%s has %zu characters, fewer than the minimum "
@@ -2908,11 +3324,14 @@ check_schema_property(struct run *run, enum aspect aspect,
 static void
 check_schema(struct run *run)
 {
-	const struct schema *s = run->rule->schema;
+	const struct rule *r = run->rule;
 
-	for (size_t i = 0; i < s->count; i++)
-		check_schema_property(run, run->rule->aspect, &s->properties[i],
-		    field(run, s->properties[i].field));
+	for (size_t i = 0; i < r->property_count; i++) {
+		const struct schema_property *p =
+		    &r->schema->properties[r->properties[i]];
+
+		check_schema_property(run, r->aspect, p, field(run, p->field));
+	}
 }
 
 static void
@@ -2941,8 +3360,8 @@ run_rule(const struct quality_rules *rules, struct run *run,
 	case CHECK_DATE_ORDER:	check_date_order(run); break;
 	case CHECK_DURATION:	check_duration(run); break;
 	case CHECK_SCHEMA:	check_schema(run); break;
-	case CHECK_UNIQUE:	check_unique(run); break;
-	case CHECK_JUMP:	check_jump(run); break;
+	case CHECK_UNIQUE:	check_unique(run, rules); break;
+	case CHECK_JUMP:	check_jump(run, rules); break;
 	case CHECK_IDENTITY:	r->checked--; break;	/* counted at the end */
 	}
 	if (run->failed)
@@ -2969,11 +3388,11 @@ fill_slots(struct kind *kind, const struct qrec *record)
 	memset(kind->slots, 0, kind->fields.count * sizeof *kind->slots);
 	for (size_t i = 0; i < record->count; i++) {
 		const struct qrec_member *m = &record->members[i];
-		const struct key_entry *e = key_set_find_hashed(
-		    &kind->field_index, m->key_hash, m->key, m->key_len);
+		const size_t *index = key_set_find_hashed(&kind->field_index,
+		    m->key_hash, m->key, m->key_len);
 
-		if (e != NULL && kind->slots[e->value] == NULL)
-			kind->slots[e->value] = m;
+		if (index != NULL && kind->slots[*index] == NULL)
+			kind->slots[*index] = m;
 	}
 }
 
@@ -2986,15 +3405,6 @@ find_company(const struct quality_rules *rules, const struct qrec_member *cik)
 		if (strcmp(rules->companies[i].cik, cik->string) == 0)
 			return &rules->companies[i];
 	return NULL;
-}
-
-/* Which phase a check runs in: the cross-record checks compare with the
- * records that passed, so they run after the checks of the record. */
-static bool
-cross_record(enum check check)
-{
-	return check == CHECK_UNIQUE || check == CHECK_JUMP ||
-	    check == CHECK_IDENTITY;
 }
 
 /* Sets up run for rule i, or returns false when the rule does not apply
@@ -3033,37 +3443,46 @@ quality_check(struct quality_rules *rules, struct qrec *record,
 	struct kind *kind = find_kind(rules, record->kind->string,
 	    record->kind->string_len);
 	const struct company *company;
+	const size_t *singles, *crosses;
 	struct run run;
-	size_t end;
 
 	memset(result, 0, offsetof(struct quality_result, findings));
 	if (kind == NULL)
 		return QUALITY_UNCHECKED;
-	end = kind->first + kind->count;
+	singles = kind->order;
+	crosses = kind->order + kind->singles;
 	fill_slots(kind, record);
 	company = find_company(rules, kind->slots[FIELD_CIK]);
+	rules->records++;
 
-	for (size_t i = kind->first; i < end; i++)
-		if (!cross_record(rules->rules[i].check) &&
-		    prepare(rules, kind, company, i, result, &run))
+	for (size_t i = 0; i < kind->crosses; i++) {
+		enum check check = rules->rules[crosses[i]].check;
+
+		if (check != CHECK_JUMP &&
+		    prepare(rules, kind, company, crosses[i], result, &run) &&
+		    (check == CHECK_UNIQUE ||
+		    identity_term(&run) != IDENTITY_TERMS_MAX))
+			fetch_key(&run, rules);
+	}
+
+	for (size_t i = 0; i < kind->singles; i++)
+		if (prepare(rules, kind, company, singles[i], result, &run))
 			run_rule(rules, &run, line);
-	for (size_t i = kind->first; i < end; i++)
-		if (cross_record(rules->rules[i].check) &&
-		    prepare(rules, kind, company, i, result, &run))
+	for (size_t i = 0; i < kind->crosses; i++)
+		if (prepare(rules, kind, company, crosses[i], result, &run))
 			run_rule(rules, &run, line);
 	if (result->errors > 0)
 		return QUALITY_FAILED;
 
-	for (size_t i = kind->first; i < end; i++) {
-		if (!cross_record(rules->rules[i].check) ||
-		    !prepare(rules, kind, company, i, result, &run))
+	for (size_t i = 0; i < kind->crosses; i++) {
+		if (!prepare(rules, kind, company, crosses[i], result, &run))
 			continue;
 		if (run.rule->check == CHECK_UNIQUE)
 			remember_key(&run, line);
 		else if (run.rule->check == CHECK_JUMP)
-			remember_last(&run, line);
+			remember_last(&run, rules, line);
 		else
-			remember_term(&run, line);
+			remember_term(&run, rules, line);
 	}
 	return result->warnings > 0 ? QUALITY_WARNED : QUALITY_PASSED;
 }

@@ -127,6 +127,27 @@ read_unicode_escape(struct parser *ps, unsigned int *code)
  * unescaped text goes to ps->out, NUL-terminated, and *text and *len
  * describe it; without, the string is only checked.
  */
+/* Bytes that a string may hold as they are: not a quote, a backslash
+ * or a control character. */
+static const unsigned char plain_byte[256] = {
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	1, 1, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 1, 1, 1,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+};
+
 static bool
 read_string(struct parser *ps, bool decode, const char **text, size_t *len)
 {
@@ -137,9 +158,10 @@ read_string(struct parser *ps, bool decode, const char **text, size_t *len)
 	for (;;) {
 		const char *run = ps->p;
 
-		/* The common case: a run of plain characters. */
-		while (ps->p < ps->end && *ps->p != '"' && *ps->p != '\\' &&
-		    (unsigned char)*ps->p >= 0x20)
+		/* The common case: a run of plain characters.  The line is
+		 * NUL-terminated and NUL is not plain, so the scan stops at
+		 * the end without a bound check per byte. */
+		while (plain_byte[(unsigned char)*ps->p])
 			ps->p++;
 		if (decode) {
 			memcpy(out, run, (size_t)(ps->p - run));

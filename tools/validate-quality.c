@@ -25,6 +25,10 @@
 #include "record.h"
 #include "reject.h"
 
+/* Bytes of stdout kept before a write: a run passes millions of valid
+ * records, and stdio's default of a few KiB means a write per ten. */
+#define OUTPUT_BUFFER_SIZE (256 * 1024)
+
 enum {
 	OPT_RULES = CLI_OPT_TOOL_FIRST,
 	OPT_REJECTS,
@@ -973,6 +977,9 @@ main(int argc, char **argv)
 		}
 	}
 	qrec_init(&v.record);
+
+	if (!isatty(STDOUT_FILENO))
+		(void)setvbuf(stdout, NULL, _IOFBF, OUTPUT_BUFFER_SIZE);
 
 	status = validate_inputs(&v, argv + optind, argc - optind);
 	quality_finish(v.rules, late_warning, &v);

@@ -1,4 +1,5 @@
 #include <check.h>
+#include <regex.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -218,6 +219,127 @@ START_TEST(pattern_reason_has_hint)
 	ck_assert_int_eq(check_line(rules,
 	    "{\"kind\":\"company\",\"cik\":\"0000320193\"}", 3, &result),
 	    QUALITY_PASSED);
+	quality_free(rules);
+}
+END_TEST
+
+/*
+ * Simple anchored patterns are matched by a scan of their own, the
+ * others by regexec.  Both must give what regexec gives for the POSIX
+ * form of the pattern, on texts at the edges of each pattern.
+ */
+static const struct {
+	const char *yaml;	/* as written in the rules, single-quoted */
+	const char *posix;	/* the same for regcomp */
+} patterns[] = {
+	{ "^[0-9]{10}$", "^[0-9]{10}$" },
+	{ "^\\d{4}-\\d{2}-\\d{2}$", "^[0-9]{4}-[0-9]{2}-[0-9]{2}$" },
+	{ "^[A-Z0-9][A-Z0-9.-]*$", "^[A-Z0-9][A-Z0-9.-]*$" },
+	{ "^[A-Za-z0-9.^=_-]{1,32}$", "^[A-Za-z0-9.^=_-]{1,32}$" },
+	{ "^[A-Za-z][A-Za-z0-9-]*:[A-Za-z_][A-Za-z0-9_.-]*$",
+	  "^[A-Za-z][A-Za-z0-9-]*:[A-Za-z_][A-Za-z0-9_.-]*$" },
+	{ "^[0-9]{3,4}$", "^[0-9]{3,4}$" },
+	{ "^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}",
+	  "^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}" },
+	{ "^CY[0-9]{4}(Q[1-4]I?)?$", "^CY[0-9]{4}(Q[1-4]I?)?$" },
+	{ "^a*a$", "^a*a$" },
+	{ "^[0-9]+x?$", "^[0-9]+x?$" },
+	{ "^ab?c\\.$", "^ab?c\\.$" },
+	{ "^[a-c]{2,}$", "^[a-c]{2,}$" },
+	{ "[0-9]$", "[0-9]$" },
+};
+
+static const struct {
+	const char *json;	/* the text as a JSON string */
+	const char *text;	/* the text itself */
+} texts[] = {
+	{ "", "" }, { "0000320193", "0000320193" },
+	{ "000032019", "000032019" }, { "00003201930", "00003201930" },
+	{ "0000320193\\n", "0000320193\n" }, { "2024-01-31", "2024-01-31" },
+	{ "2024-1-31", "2024-1-31" }, { "AAPL", "AAPL" }, { "BRK.B", "BRK.B" },
+	{ "-A", "-A" }, { "^GSPC", "^GSPC" }, { "us-gaap:Revenues",
+	"us-gaap:Revenues" }, { "us-gaap:", "us-gaap:" }, { ":x", ":x" },
+	{ "dei:EntityCommonStockSharesOutstanding",
+	"dei:EntityCommonStockSharesOutstanding" }, { "123", "123" },
+	{ "12345", "12345" }, { "2024-01-31T10:00:00Z",
+	"2024-01-31T10:00:00Z" }, { "CY2023", "CY2023" },
+	{ "CY2023Q1I", "CY2023Q1I" }, { "CY2023Q5", "CY2023Q5" },
+	{ "a", "a" }, { "aaa", "aaa" }, { "12x", "12x" }, { "12xx", "12xx" },
+	{ "ac.", "ac." }, { "abc.", "abc." }, { "abbc.", "abbc." },
+	{ "abc", "abc" }, { "cabba", "cabba" },
+	{ "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456",
+	"ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456" },
+	{ "caf\\u00e9", "caf\xc3\xa9" }, { "x9", "x9" },
+};
+
+#define COUNT(a) (sizeof (a) / sizeof (a)[0])
+
+/* Whether the record with code text broke rule p<index>. */
+static bool
+broke(struct quality_rules *rules, const struct quality_result *result,
+    size_t index)
+{
+	char name[16];
+
+	snprintf(name, sizeof name, "p%zu", index);
+	for (size_t i = 0; i < result->count; i++)
+		if (strcmp(rule_name(rules, &result->findings[i]), name) == 0)
+			return true;
+	return false;
+}
+
+START_TEST(patterns_match_as_regexec)
+{
+	char yaml[8192] = "kinds:\n  t:\n", json[256];
+	regex_t posix[COUNT(patterns)];
+	struct quality_rules *rules;
+	struct quality_result result;
+	size_t len = strlen(yaml);
+
+	for (size_t i = 0; i < COUNT(patterns); i++) {
+		len += (size_t)snprintf(yaml + len, sizeof yaml - len,
+		    "    - name: p%zu\n      check: pattern\n"
+		    "      member: code\n      pattern: '%s'\n", i,
+		    patterns[i].yaml);
+		ck_assert_int_eq(regcomp(&posix[i], patterns[i].posix,
+		    REG_EXTENDED | REG_NOSUB), 0);
+	}
+	ck_assert_uint_lt(len, sizeof yaml);
+	rules = load(yaml);
+
+	for (size_t t = 0; t < COUNT(texts); t++) {
+		snprintf(json, sizeof json, "{\"kind\":\"t\",\"code\":\"%s\"}",
+		    texts[t].json);
+		check_line(rules, json, t + 1, &result);
+		for (size_t i = 0; i < COUNT(patterns); i++) {
+			bool match = regexec(&posix[i], texts[t].text, 0, NULL,
+			    0) == 0;
+
+			ck_assert_msg(broke(rules, &result, i) == !match,
+			    "pattern %s on \"%s\": regexec says %s",
+			    patterns[i].yaml, texts[t].json,
+			    match ? "match" : "no match");
+		}
+	}
+
+	/* A few by hand, so that the test does not trust regexec alone. */
+	check_line(rules, "{\"kind\":\"t\",\"code\":\"0000320193\"}", 1, &result);
+	ck_assert(!broke(rules, &result, 0));
+	ck_assert(broke(rules, &result, 1));
+	check_line(rules, "{\"kind\":\"t\",\"code\":\"0000320193\\n\"}", 2,
+	    &result);
+	ck_assert(broke(rules, &result, 0));
+	check_line(rules, "{\"kind\":\"t\",\"code\":\"us-gaap:Revenues\"}", 3,
+	    &result);
+	ck_assert(!broke(rules, &result, 4));
+	check_line(rules, "{\"kind\":\"t\",\"code\":\"aaa\"}", 4, &result);
+	ck_assert(!broke(rules, &result, 8));
+	check_line(rules, "{\"kind\":\"t\",\"code\":\"a\"}", 5, &result);
+	ck_assert(!broke(rules, &result, 8));
+	ck_assert(broke(rules, &result, 11));
+
+	for (size_t i = 0; i < COUNT(patterns); i++)
+		regfree(&posix[i]);
 	quality_free(rules);
 }
 END_TEST
@@ -697,6 +819,7 @@ quality_suite(void)
 	tcase_add_test(tc, required_names_missing_and_null);
 	tcase_add_test(tc, types_checked_and_null_allowed);
 	tcase_add_test(tc, pattern_reason_has_hint);
+	tcase_add_test(tc, patterns_match_as_regexec);
 	tcase_add_test(tc, enum_lists_allowed_values);
 	tcase_add_test(tc, vocabulary_read_beside_rules);
 	tcase_add_test(tc, range_bounds_and_scope);
