@@ -1,4 +1,5 @@
 #include <errno.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,8 +25,24 @@
  * with a temporary failure instead and cron or systemd retry the run. */
 #define MAX_RETRY_DELAY_MS		60000L
 
+/*
+ * The state that the clients made by http_client_share have in common
+ * with the first one: the request rate, counted over all of them, and
+ * the cookies.  Each client has its own libcurl handle, because a handle
+ * must not be used by two threads at once.
+ */
+struct http_shared {
+	pthread_mutex_t lock;		/* guards the members below */
+	int references;
+	bool started;			/* last_start is set */
+	struct timespec last_start;	/* CLOCK_MONOTONIC */
+	CURLSH *cookies;		/* NULL: no cookie store */
+	pthread_mutex_t cookie_lock;	/* libcurl's lock of the store */
+};
+
 struct http_client {
 	CURL *curl;
+	struct http_shared *shared;
 	char *user_agent;
 	char *cache_dir;
 	long connect_timeout_ms;
@@ -36,8 +53,7 @@ struct http_client {
 	size_t max_body_bytes;
 	bool offline;
 	char *secret_param;		/* NULL: none */
-	bool started;			/* last_start is set */
-	struct timespec last_start;	/* CLOCK_MONOTONIC */
+	bool cookies;			/* keeps cookies between requests */
 	uint64_t random_state;		/* xorshift64 state for the jitter */
 	char curl_error[CURL_ERROR_SIZE];
 };
@@ -116,16 +132,135 @@ configure_handle(struct http_client *client)
 	return rc == CURLE_OK ? 0 : -1;
 }
 
+static void
+lock_cookies(CURL *handle, curl_lock_data data, curl_lock_access access,
+    void *userptr)
+{
+	struct http_shared *shared = userptr;
+
+	(void)handle;
+	(void)data;
+	(void)access;
+	pthread_mutex_lock(&shared->cookie_lock);
+}
+
+static void
+unlock_cookies(CURL *handle, curl_lock_data data, void *userptr)
+{
+	struct http_shared *shared = userptr;
+
+	(void)handle;
+	(void)data;
+	pthread_mutex_unlock(&shared->cookie_lock);
+}
+
+/* Makes the state a client shares with the clients made from it.  With
+ * cookies, a libcurl share object keeps them for every handle. */
+static struct http_shared *
+shared_new(bool cookies)
+{
+	struct http_shared *shared = calloc(1, sizeof *shared);
+	CURLSHcode rc = CURLSHE_OK;
+
+	if (shared == NULL)
+		return NULL;
+	pthread_mutex_init(&shared->lock, NULL);
+	pthread_mutex_init(&shared->cookie_lock, NULL);
+	shared->references = 1;
+	if (!cookies)
+		return shared;
+
+	shared->cookies = curl_share_init();
+	if (shared->cookies != NULL) {
+		rc |= curl_share_setopt(shared->cookies, CURLSHOPT_LOCKFUNC,
+		    lock_cookies);
+		rc |= curl_share_setopt(shared->cookies, CURLSHOPT_UNLOCKFUNC,
+		    unlock_cookies);
+		rc |= curl_share_setopt(shared->cookies, CURLSHOPT_USERDATA,
+		    shared);
+		rc |= curl_share_setopt(shared->cookies, CURLSHOPT_SHARE,
+		    CURL_LOCK_DATA_COOKIE);
+	}
+	if (shared->cookies == NULL || rc != CURLSHE_OK) {
+		if (shared->cookies != NULL)
+			curl_share_cleanup(shared->cookies);
+		pthread_mutex_destroy(&shared->lock);
+		pthread_mutex_destroy(&shared->cookie_lock);
+		free(shared);
+		return NULL;
+	}
+	return shared;
+}
+
+/* Drops a client's reference; the last one frees the shared state,
+ * after every handle that used the cookie store is gone. */
+static void
+shared_release(struct http_shared *shared)
+{
+	int left;
+
+	if (shared == NULL)
+		return;
+	pthread_mutex_lock(&shared->lock);
+	left = --shared->references;
+	pthread_mutex_unlock(&shared->lock);
+	if (left > 0)
+		return;
+	if (shared->cookies != NULL)
+		curl_share_cleanup(shared->cookies);
+	pthread_mutex_destroy(&shared->lock);
+	pthread_mutex_destroy(&shared->cookie_lock);
+	free(shared);
+}
+
+/* Gives a client its libcurl handle, and its part in the cookie store
+ * of its family. */
+static int
+open_handle(struct http_client *client)
+{
+	client->curl = curl_easy_init();
+	if (client->curl == NULL || configure_handle(client) < 0) {
+		log_error("libcurl handle setup failed");
+		return -1;
+	}
+	if (!client->cookies)
+		return 0;
+	/* An empty file name turns on libcurl's cookie store in memory:
+	 * cookies a response sets go out with the later requests, of
+	 * every client of the family through the share object. */
+	if (curl_easy_setopt(client->curl, CURLOPT_COOKIEFILE, "") !=
+	    CURLE_OK || curl_easy_setopt(client->curl, CURLOPT_SHARE,
+	    client->shared->cookies) != CURLE_OK) {
+		log_error("libcurl cookie store setup failed");
+		return -1;
+	}
+	return 0;
+}
+
+static void
+seed_random(struct http_client *client)
+{
+	struct timespec now;
+
+	/* The client's address distinguishes the clients of one process,
+	 * so that their retries do not wait in step. */
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	client->random_state = ((uint64_t)now.tv_nsec << 20) ^
+	    (uint64_t)getpid() ^ (uint64_t)(uintptr_t)client ^
+	    0x9e3779b97f4a7c15ULL;
+}
+
 /*
  * Creates a client.  Returns NULL after logging the reason when libcurl
  * cannot be set up.  libcurl's global state is set up once per process,
- * which is safe here because the tools are single-threaded.
+ * by the first call.  So a tool that runs threads creates all its
+ * clients, this one and those of http_client_share, before it starts
+ * them.
  */
 struct http_client *
 http_client_new(const struct http_options *options)
 {
 	struct http_client *client;
-	struct timespec now;
 
 	if (!global_initialized) {
 		if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
@@ -158,12 +293,12 @@ http_client_new(const struct http_options *options)
 	    options->max_body_bytes : DEFAULT_MAX_BODY_BYTES;
 	client->offline = options->offline;
 	client->secret_param = strdup_or_null(options->secret_param);
+	client->cookies = options->cookies && !options->offline;
+	client->shared = shared_new(client->cookies);
+	seed_random(client);
 
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	client->random_state = ((uint64_t)now.tv_nsec << 20) ^
-	    (uint64_t)getpid() ^ 0x9e3779b97f4a7c15ULL;
-
-	if ((options->user_agent != NULL && client->user_agent == NULL) ||
+	if (client->shared == NULL ||
+	    (options->user_agent != NULL && client->user_agent == NULL) ||
 	    (options->cache_dir != NULL && client->cache_dir == NULL) ||
 	    (options->secret_param != NULL && client->secret_param == NULL)) {
 		log_error("out of memory");
@@ -173,17 +308,7 @@ http_client_new(const struct http_options *options)
 	if (client->offline)
 		return client;
 
-	client->curl = curl_easy_init();
-	if (client->curl == NULL || configure_handle(client) < 0) {
-		log_error("libcurl handle setup failed");
-		http_client_free(client);
-		return NULL;
-	}
-	/* An empty file name turns on libcurl's cookie store in memory:
-	 * cookies a response sets go out with the later requests. */
-	if (options->cookies &&
-	    curl_easy_setopt(client->curl, CURLOPT_COOKIEFILE, "") != CURLE_OK) {
-		log_error("libcurl cookie store setup failed");
+	if (open_handle(client) < 0) {
 		http_client_free(client);
 		return NULL;
 	}
@@ -193,6 +318,52 @@ http_client_new(const struct http_options *options)
 	return client;
 }
 
+/*
+ * Creates a client for another thread, with the options of client, that
+ * shares its rate limit and its cookies: the requests of all of them
+ * together stay under the rate.  Returns NULL after logging the reason.
+ */
+struct http_client *
+http_client_share(struct http_client *client)
+{
+	struct http_client *copy = calloc(1, sizeof *copy);
+
+	if (copy == NULL) {
+		log_error("out of memory");
+		return NULL;
+	}
+	copy->user_agent = strdup_or_null(client->user_agent);
+	copy->cache_dir = strdup_or_null(client->cache_dir);
+	copy->connect_timeout_ms = client->connect_timeout_ms;
+	copy->timeout_ms = client->timeout_ms;
+	copy->max_retries = client->max_retries;
+	copy->backoff_ms = client->backoff_ms;
+	copy->min_interval_s = client->min_interval_s;
+	copy->max_body_bytes = client->max_body_bytes;
+	copy->offline = client->offline;
+	copy->secret_param = strdup_or_null(client->secret_param);
+	copy->cookies = client->cookies;
+	seed_random(copy);
+
+	pthread_mutex_lock(&client->shared->lock);
+	client->shared->references++;
+	pthread_mutex_unlock(&client->shared->lock);
+	copy->shared = client->shared;
+
+	if ((client->user_agent != NULL && copy->user_agent == NULL) ||
+	    (client->cache_dir != NULL && copy->cache_dir == NULL) ||
+	    (client->secret_param != NULL && copy->secret_param == NULL)) {
+		log_error("out of memory");
+		http_client_free(copy);
+		return NULL;
+	}
+	if (!copy->offline && open_handle(copy) < 0) {
+		http_client_free(copy);
+		return NULL;
+	}
+	return copy;
+}
+
 void
 http_client_free(struct http_client *client)
 {
@@ -200,6 +371,7 @@ http_client_free(struct http_client *client)
 		return;
 	if (client->curl != NULL)
 		curl_easy_cleanup(client->curl);
+	shared_release(client->shared);
 	free(client->user_agent);
 	free(client->cache_dir);
 	free(client->secret_param);
@@ -216,25 +388,53 @@ http_response_free(struct http_response *response)
 	memset(response, 0, sizeof *response);
 }
 
-/* Waits until the minimum interval since the previous request start has
- * passed, so that every try, retries included, counts against the rate. */
+static struct timespec
+timespec_of(double seconds)
+{
+	struct timespec ts;
+
+	ts.tv_sec = (time_t)seconds;
+	ts.tv_nsec = (long)((seconds - (double)ts.tv_sec) * 1e9);
+	return ts;
+}
+
+/*
+ * Waits until the minimum interval since the previous request start has
+ * passed, so that every try, retries included, counts against the rate.
+ * The clients of a family take their turns from one clock: each books
+ * the next free start under the lock and sleeps outside it, so that a
+ * waiting thread holds up no other.
+ */
 static void
 wait_for_rate_limit(struct http_client *client)
 {
-	struct timespec now;
-	double elapsed;
+	struct http_shared *shared = client->shared;
+	double now, start;
+	struct timespec ts;
 
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	if (client->started && client->min_interval_s > 0) {
-		elapsed = monotonic_seconds(&now) -
-		    monotonic_seconds(&client->last_start);
-		if (elapsed < client->min_interval_s) {
-			sleep_seconds(client->min_interval_s - elapsed);
-			clock_gettime(CLOCK_MONOTONIC, &now);
-		}
-	}
-	client->last_start = now;
-	client->started = true;
+	pthread_mutex_lock(&shared->lock);
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	now = start = monotonic_seconds(&ts);
+	if (shared->started && client->min_interval_s > 0 &&
+	    monotonic_seconds(&shared->last_start) + client->min_interval_s >
+	    now)
+		start = monotonic_seconds(&shared->last_start) +
+		    client->min_interval_s;
+	shared->last_start = timespec_of(start);
+	shared->started = true;
+	pthread_mutex_unlock(&shared->lock);
+
+	if (start <= now)
+		return;
+	sleep_seconds(start - now);
+
+	/* A sleep ends late, never early: the real start, unless another
+	 * client booked a later one meanwhile, is what the next waits for. */
+	pthread_mutex_lock(&shared->lock);
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	if (monotonic_seconds(&ts) > monotonic_seconds(&shared->last_start))
+		shared->last_start = ts;
+	pthread_mutex_unlock(&shared->lock);
 }
 
 /* Appends a chunk; returning a count other than the chunk's size makes

@@ -11,6 +11,11 @@
  * jitter on 429, 5xx and network errors (honouring Retry-After), a
  * maximum body size, and an optional raw-response cache folder that
  * --offline replays without network.  file:// URLs work too.
+ *
+ * A client is used by one thread at a time.  For parallel requests,
+ * http_client_share makes one client per thread that keeps the rate
+ * limit and the cookies in common; all of them are created before the
+ * threads start.
  */
 
 struct http_options {
@@ -49,6 +54,7 @@ enum http_result {
 struct http_client;
 
 struct http_client *http_client_new(const struct http_options *options);
+struct http_client *http_client_share(struct http_client *client);
 enum http_result http_get(struct http_client *client, const char *url,
     struct http_response *response, char *error, size_t error_size);
 enum http_result http_get_uncached(struct http_client *client,

@@ -86,12 +86,16 @@ write_json_line(enum log_level level, const char *text)
 	clock_gettime(CLOCK_REALTIME, &now);
 	gmtime_r(&now.tv_sec, &tm);
 	strftime(stamp, sizeof stamp, "%Y-%m-%dT%H:%M:%S", &tm);
+	/* The line is written piece by piece: held whole against the lines
+	 * of other threads. */
+	flockfile(stderr);
 	fprintf(stderr, "{\"time\":\"%s.%03ldZ\",\"level\":\"%s\",\"tool\":",
 	    stamp, now.tv_nsec / 1000000, level_names[level]);
 	write_json_string(progname);
 	fputs(",\"message\":", stderr);
 	write_json_string(text);
 	fputs("}\n", stderr);
+	funlockfile(stderr);
 }
 
 static void

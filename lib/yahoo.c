@@ -55,9 +55,9 @@ yahoo_string_or_null(struct jsonw *w, const char *key, const char *value)
 }
 
 void
-yahoo_emit(struct jsonw *w)
+yahoo_emit(const struct yahoo_request *r, struct jsonw *w)
 {
-	if (jsonw_write(w, stdout) < 0)
+	if (jsonw_write(w, r->out != NULL ? r->out : stdout) < 0)
 		cli_exit_write_error();
 }
 

@@ -3,6 +3,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 
 #include <cjson/cJSON.h>
 
@@ -15,7 +16,8 @@
  * (yahoo_fundamental) and quoteSummary (yahoo_quote).  The endpoint of
  * a response is recognized by its top-level member, so saved files need
  * no label.
- * Records go to standard output, one per line.
+ * Records go to standard output, or to the request's stream, one per
+ * line.
  */
 
 /* Record and skip counts of the responses read.  For a chart,
@@ -44,6 +46,8 @@ struct yahoo_request {
 	const char *label;		/* symbol or file name in messages */
 	const char *symbol;		/* NULL for a saved file */
 	const char *interval;		/* asked for; chart meta may omit it */
+	FILE *out;			/* where the records go; NULL:
+					   standard output */
 };
 
 /*
@@ -76,7 +80,7 @@ bool yahoo_clock_date(const struct yahoo_clock *clock, double timestamp,
     char date[DATE_TEXT_SIZE]);
 void yahoo_clock_stop(struct yahoo_clock *clock);
 
-void yahoo_emit(struct jsonw *w);
+void yahoo_emit(const struct yahoo_request *r, struct jsonw *w);
 void yahoo_number_or_null(struct jsonw *w, const char *key,
     const cJSON *item);
 void yahoo_string_or_null(struct jsonw *w, const char *key,

@@ -77,8 +77,8 @@ cursor_next(struct bar_cursor *c)
 }
 
 static void
-write_bar(struct jsonw *w, const struct chart_meta *m, const char *date,
-    const struct bar_cursor *c)
+write_bar(const struct yahoo_request *r, struct jsonw *w,
+    const struct chart_meta *m, const char *date, const struct bar_cursor *c)
 {
 	jsonw_begin(w);
 	jsonw_string(w, "kind", "yahoo_bar");
@@ -95,11 +95,12 @@ write_bar(struct jsonw *w, const struct chart_meta *m, const char *date,
 	yahoo_string_or_null(w, "exchange", m->exchange);
 	yahoo_string_or_null(w, "timezone", m->timezone);
 	jsonw_end(w);
-	yahoo_emit(w);
+	yahoo_emit(r, w);
 }
 
 static void
-write_bars(const cJSON *result, const struct chart_meta *m,
+write_bars(const struct yahoo_request *r, const cJSON *result,
+    const struct chart_meta *m,
     const struct yahoo_clock *clock, struct yahoo_counts *counts,
     struct jsonw *w)
 {
@@ -123,7 +124,7 @@ write_bars(const cJSON *result, const struct chart_meta *m,
 			counts->null_bars++;
 			continue;
 		}
-		write_bar(w, m, date, &c);
+		write_bar(r, w, m, date, &c);
 		counts->bars++;
 	}
 }
@@ -165,8 +166,9 @@ event_problem(const cJSON *event, const char *type, double *timestamp)
 }
 
 static void
-write_event(struct jsonw *w, const struct chart_meta *m, const char *type,
-    const char *date, const cJSON *event)
+write_event(const struct yahoo_request *r, struct jsonw *w,
+    const struct chart_meta *m, const char *type, const char *date,
+    const cJSON *event)
 {
 	bool split = strcmp(type, "split") == 0;
 
@@ -185,14 +187,14 @@ write_event(struct jsonw *w, const struct chart_meta *m, const char *type,
 	yahoo_string_or_null(w, "exchange", m->exchange);
 	yahoo_string_or_null(w, "timezone", m->timezone);
 	jsonw_end(w);
-	yahoo_emit(w);
+	yahoo_emit(r, w);
 }
 
 /* Writes the events group by group (dividends, splits, capital gains),
  * each in the response's order, which is by date. */
 static void
 write_events(const cJSON *events, const struct chart_meta *m,
-    const struct yahoo_clock *clock, const char *label,
+    const struct yahoo_clock *clock, const struct yahoo_request *r,
     struct yahoo_counts *counts, struct jsonw *w)
 {
 	for (size_t i = 0; i < sizeof event_groups / sizeof *event_groups; i++) {
@@ -212,13 +214,13 @@ write_events(const cJSON *events, const struct chart_meta *m,
 			    timestamp, date))
 				problem = "a date out of range";
 			if (problem != NULL) {
-				log_warn("%s: %s event '%s' skipped: %s", label,
+				log_warn("%s: %s event '%s' skipped: %s", r->label,
 				    type, event->string != NULL ?
 				    event->string : "?", problem);
 				counts->bad_events++;
 				continue;
 			}
-			write_event(w, m, type, date, event);
+			write_event(r, w, m, type, date, event);
 			counts->events++;
 		}
 	}
@@ -267,8 +269,8 @@ yahoo_write_chart(const cJSON *chart, const struct yahoo_request *r,
 	if (!yahoo_clock_start(&clock, meta.timezone, meta.has_gmtoffset,
 	    meta.gmtoffset, r->label))
 		return -1;
-	write_bars(result, &meta, &clock, counts, w);
-	write_events(events, &meta, &clock, r->label, counts, w);
+	write_bars(r, result, &meta, &clock, counts, w);
+	write_events(events, &meta, &clock, r, counts, w);
 	yahoo_clock_stop(&clock);
 
 	log_debug("%s: %lu bars, %lu null bars skipped", r->label,

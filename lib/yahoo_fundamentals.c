@@ -50,9 +50,9 @@ raw_value(const cJSON *pair)
 }
 
 static void
-write_point(struct jsonw *w, const char *symbol, const char *type,
-    const char *period, const char *date, const cJSON *point,
-    const cJSON *value)
+write_point(const struct yahoo_request *r, struct jsonw *w,
+    const char *symbol, const char *type, const char *period,
+    const char *date, const cJSON *point, const cJSON *value)
 {
 	const cJSON *pair = yahoo_member(point, "reportedValue");
 
@@ -66,7 +66,7 @@ write_point(struct jsonw *w, const char *symbol, const char *type,
 	yahoo_string_or_null(w, "currency", yahoo_string(point, "currencyCode"));
 	yahoo_string_or_null(w, "reported_value_fmt", yahoo_string(pair, "fmt"));
 	jsonw_end(w);
-	yahoo_emit(w);
+	yahoo_emit(r, w);
 }
 
 /* Writes the points of one series; a point without a date or a value
@@ -107,7 +107,7 @@ write_series(const cJSON *series, const struct yahoo_request *r,
 			counts->null_points++;
 			continue;
 		}
-		write_point(w, symbol, type, period, date, point, value);
+		write_point(r, w, symbol, type, period, date, point, value);
 		counts->fundamentals++;
 	}
 	if (period == NULL)
@@ -200,8 +200,8 @@ quote_date(const struct modules *m, const char *label,
 }
 
 static void
-write_quote(struct jsonw *w, const char *symbol, const char *date,
-    const struct modules *m)
+write_quote(const struct yahoo_request *r, struct jsonw *w,
+    const char *symbol, const char *date, const struct modules *m)
 {
 	jsonw_begin(w);
 	jsonw_string(w, "kind", "yahoo_quote");
@@ -245,7 +245,7 @@ write_quote(struct jsonw *w, const char *symbol, const char *date,
 	yahoo_string_or_null(w, "industry", text2(m->profile,
 	    m->summary_profile, "industry"));
 	jsonw_end(w);
-	yahoo_emit(w);
+	yahoo_emit(r, w);
 }
 
 int
@@ -286,7 +286,7 @@ yahoo_write_quote_summary(const cJSON *summary,
 		    r->label);
 		date[0] = '\0';
 	}
-	write_quote(w, symbol, date[0] != '\0' ? date : NULL, &m);
+	write_quote(r, w, symbol, date[0] != '\0' ? date : NULL, &m);
 	counts->quotes++;
 	return 0;
 }

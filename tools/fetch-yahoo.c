@@ -10,11 +10,18 @@
  * rejects it.  The reading of each response is in lib/yahoo*.c.
  *
  * An error from Yahoo for one symbol is reported once and the run goes
- * on with the next; the exit status shows that some failed.  Requests
- * are made one at a time, at most --rate per second.
+ * on with the next; the exit status shows that some failed.
+ *
+ * With --jobs N, N worker threads fetch N symbols at the same time,
+ * each with its own HTTP client.  The clients share one rate limit of
+ * --rate requests per second, the session cookie and the crumb.  Each
+ * worker writes a symbol's records to a buffer, and the main thread
+ * copies the buffers to standard output in the order of the symbols, so
+ * that the output is the same whatever the number of jobs.
  */
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -63,6 +70,13 @@
 #define MAX_SYMBOL_LENGTH 32
 #define MAX_CRUMB_LENGTH 64
 #define URL_SIZE 8192
+/* More parallel requests would not be polite to Yahoo, and the rate
+ * limit, not the number of jobs, sets the pace beyond a few. */
+#define MAX_JOBS 8
+/* A worker takes a symbol at most this many times --jobs ahead of the
+ * output, so that one slow symbol does not make the records of all the
+ * others pile up in memory. */
+#define JOBS_AHEAD 4
 /* Saved responses are read whole, up to this size.  A 13-year daily
  * history takes about 370 kB. */
 #define MAX_INPUT_BYTES (256u * 1024 * 1024)
@@ -88,6 +102,7 @@ enum {
 	OPT_RETRIES,
 	OPT_TIMEOUT,
 	OPT_MAX_RESPONSE_BYTES,
+	OPT_JOBS,
 };
 
 static const struct option long_options[] = {
@@ -113,6 +128,7 @@ static const struct option long_options[] = {
 	{ "timeout", required_argument, NULL, OPT_TIMEOUT },
 	{ "max-response-bytes", required_argument, NULL,
 	    OPT_MAX_RESPONSE_BYTES },
+	{ "jobs", required_argument, NULL, OPT_JOBS },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -165,6 +181,7 @@ struct options {
 	int retries;
 	long timeout_s;
 	size_t max_response_bytes;
+	int jobs;
 };
 
 /* sources = symbols + saved files = ok + failed. */
@@ -176,11 +193,46 @@ struct counts {
 	struct yahoo_counts out;
 };
 
-/* The quoteSummary session: the cookie lives in the HTTP client. */
+/* The quoteSummary session: the cookie lives in the cookie store the
+ * HTTP clients share, the crumb here, for every worker. */
 struct session {
+	pthread_mutex_t lock;		/* guards the members below */
 	bool open;
 	bool broken;			/* the handshake failed this run */
+	unsigned long generation;	/* crumbs fetched so far */
 	char crumb[MAX_CRUMB_LENGTH + 1];
+};
+
+/* One symbol: its records, gathered while other symbols are fetched,
+ * and its counts. */
+struct job {
+	const char *symbol;
+	char *records;
+	size_t length;
+	struct counts counts;
+	bool done;			/* records and counts are final */
+};
+
+/* The state the workers and the main thread share. */
+struct run {
+	const struct options *opt;
+	struct session session;
+	/* Dating a response switches the process's time zone (lib/yahoo.c),
+	 * so responses are read one at a time. */
+	pthread_mutex_t response_lock;
+	pthread_mutex_t lock;		/* guards next, written, done */
+	pthread_cond_t changed;
+	struct job *jobs;
+	size_t count;
+	size_t next;			/* the next job to take */
+	size_t written;			/* jobs copied to standard output */
+	size_t ahead;			/* how far next may pass written */
+};
+
+struct worker {
+	struct run *run;
+	struct http_client *client;
+	pthread_t thread;
 };
 
 static struct counts counts;
@@ -228,6 +280,8 @@ usage(FILE *out)
 "                           (default 3)\n"
 "      --timeout=SECONDS    limit for one request (default 60)\n"
 "      --max-response-bytes=N  largest response accepted (default 256 MiB)\n"
+"      --jobs=N             fetch up to N symbols at the same time, 1 to 8\n"
+"                           (default 1); the output stays in symbol order\n"
 CLI_COMMON_HELP
 "\n"
 "Exit status: 0 ok, 64 usage, 65 a ticker line named no symbol, 66 input\n"
@@ -460,6 +514,9 @@ parse_option(struct options *opt, int c)
 	case OPT_MAX_RESPONSE_BYTES:
 		opt->max_response_bytes = cli_parse_bytes(
 		    "--max-response-bytes", optarg);
+		break;
+	case OPT_JOBS:
+		opt->jobs = (int)parse_count("--jobs", optarg, 1, MAX_JOBS);
 		break;
 	default:
 		if (!cli_handle_common(c, optarg, &opt->common, usage))
@@ -848,16 +905,51 @@ open_session(struct http_client *client, const struct options *opt,
 	memcpy(s->crumb, response.body, n + 1);
 	http_response_free(&response);
 	s->open = true;
+	s->generation++;
 	log_debug("quoteSummary session open");
 	return 0;
+}
+
+/*
+ * Copies the session's crumb into crumb, after the handshake when no
+ * worker has made it yet.  The others wait for it under the lock, so
+ * that one handshake serves all.  Returns the crumb's generation, or 0
+ * when the handshake failed in this run.
+ */
+static unsigned long
+session_crumb(struct session *s, struct http_client *client,
+    const struct options *opt, char crumb[MAX_CRUMB_LENGTH + 1])
+{
+	unsigned long generation = 0;
+
+	pthread_mutex_lock(&s->lock);
+	if (!s->open && !s->broken && open_session(client, opt, s) < 0)
+		s->broken = true;
+	if (s->open) {
+		memcpy(crumb, s->crumb, sizeof s->crumb);
+		generation = s->generation;
+	}
+	pthread_mutex_unlock(&s->lock);
+	return generation;
+}
+
+/* Drops a crumb Yahoo rejected, unless another worker has replaced it
+ * already: several workers turned away together get one new crumb. */
+static void
+session_reject(struct session *s, unsigned long generation)
+{
+	pthread_mutex_lock(&s->lock);
+	if (s->generation == generation)
+		s->open = false;
+	pthread_mutex_unlock(&s->lock);
 }
 
 /* One GET and its records.  Returns 0, or -1 with the reason in
  * *failure after reporting (except a rejected crumb, left to the
  * caller). */
 static int
-fetch_url(struct http_client *client, const char *url,
-    const struct yahoo_request *request, struct jsonw *w,
+fetch_url(struct http_client *client, struct run *run, const char *url,
+    const struct yahoo_request *request, struct counts *c, struct jsonw *w,
     enum yahoo_failure *failure)
 {
 	struct http_response response;
@@ -869,8 +961,10 @@ fetch_url(struct http_client *client, const char *url,
 		log_error("%s: %s", request->label, error);
 		return -1;
 	}
+	pthread_mutex_lock(&run->response_lock);
 	rc = yahoo_write_response(response.body, response.length,
-	    response.status, request, &counts.out, w, failure);
+	    response.status, request, &c->out, w, failure);
+	pthread_mutex_unlock(&run->response_lock);
 	http_response_free(&response);
 	return rc;
 }
@@ -878,35 +972,36 @@ fetch_url(struct http_client *client, const char *url,
 /* A quoteSummary request, with a new crumb and one more try when Yahoo
  * rejects the crumb.  Offline, the cache answers without a crumb. */
 static int
-fetch_quote(struct http_client *client, const struct options *opt,
-    struct session *s, const char *base, const struct yahoo_request *r,
-    struct jsonw *w, enum yahoo_failure *failure)
+fetch_quote(struct http_client *client, struct run *run, const char *base,
+    const struct yahoo_request *r, struct counts *c, struct jsonw *w,
+    enum yahoo_failure *failure)
 {
-	char url[URL_SIZE];
+	char url[URL_SIZE], crumb[MAX_CRUMB_LENGTH + 1];
+	unsigned long generation = 0;
 
 	for (int attempt = 0; attempt < 2; attempt++) {
 		snprintf(url, sizeof url, "%s", base);
-		if (!opt->offline) {
-			if (!s->open && (s->broken ||
-			    open_session(client, opt, s) < 0)) {
-				s->broken = true;
+		if (!run->opt->offline) {
+			generation = session_crumb(&run->session, client,
+			    run->opt, crumb);
+			if (generation == 0) {
 				log_error("%s: quoteSummary not fetched: no "
 				    "session crumb", r->label);
 				*failure = YAHOO_FAILED;
 				return -1;
 			}
 			if (append(url, sizeof url, "&crumb=") < 0 ||
-			    append_escaped(url, sizeof url, s->crumb) < 0) {
+			    append_escaped(url, sizeof url, crumb) < 0) {
 				log_error("%s: quoteSummary URL too long",
 				    r->label);
 				return -1;
 			}
 		}
-		if (fetch_url(client, url, r, w, failure) == 0)
+		if (fetch_url(client, run, url, r, c, w, failure) == 0)
 			return 0;
 		if (*failure != YAHOO_INVALID_CRUMB)
 			return -1;
-		s->open = false;
+		session_reject(&run->session, generation);
 		if (attempt == 0)
 			log_info("%s: Yahoo rejected the crumb; getting a new "
 			    "one", r->label);
@@ -918,45 +1013,243 @@ fetch_quote(struct http_client *client, const struct options *opt,
 }
 
 /*
- * Fetches what --data asks for one symbol.  After a failure that is not
- * a rate limit, such as an unknown or delisted symbol, the symbol's
- * other requests are not made, so that it gets one diagnostic.
+ * Fetches the data --data requests for one symbol, writing its records
+ * to out.
+ * After a failure that is not a rate limit, such as an unknown or
+ * delisted symbol, the symbol's other requests are not made, so that it
+ * gets one diagnostic.
  */
 static void
-fetch_symbol(struct http_client *client, struct session *session,
-    const char *symbol, const struct options *opt, struct jsonw *w)
+fetch_symbol(struct http_client *client, struct run *run, struct job *job,
+    FILE *out, struct jsonw *w)
 {
-	struct yahoo_request request = { .label = symbol, .symbol = symbol,
-	    .interval = opt->interval };
+	const struct options *opt = run->opt;
+	struct yahoo_request request = { .label = job->symbol,
+	    .symbol = job->symbol, .interval = opt->interval, .out = out };
 	enum yahoo_failure failure = YAHOO_FAILED;
+	struct counts *c = &job->counts;
 	char url[URL_SIZE];
 	bool failed = false;
 	int rc;
 
-	counts.sources++;
+	c->sources++;
 	for (int e = 0; e < ENDPOINT_COUNT && !failed; e++) {
 		if (!opt->want[e])
 			continue;
 		if (request_url(url, sizeof url, opt, (enum endpoint)e,
-		    symbol) < 0) {
+		    job->symbol) < 0) {
 			log_error("%s: request URL too long: shorten --base-url, "
-			    "--types or --modules", symbol);
+			    "--types or --modules", job->symbol);
 			failed = true;
 			break;
 		}
 		if (e == ENDPOINT_QUOTE)
-			rc = fetch_quote(client, opt, session, url, &request,
-			    w, &failure);
+			rc = fetch_quote(client, run, url, &request, c, w,
+			    &failure);
 		else
-			rc = fetch_url(client, url, &request, w, &failure);
+			rc = fetch_url(client, run, url, &request, c, w,
+			    &failure);
 		if (rc < 0)
 			failed = true;
 	}
 	if (failed) {
-		counts.failed++;
+		c->failed++;
 		if (failure == YAHOO_RATE_LIMITED)
-			counts.temporary++;
+			c->temporary++;
 	}
+}
+
+static void
+add_counts(struct counts *total, const struct counts *c)
+{
+	total->sources += c->sources;
+	total->failed += c->failed;
+	total->temporary += c->temporary;
+	total->out.bars += c->out.bars;
+	total->out.null_bars += c->out.null_bars;
+	total->out.events += c->out.events;
+	total->out.bad_events += c->out.bad_events;
+	total->out.fundamentals += c->out.fundamentals;
+	total->out.null_points += c->out.null_points;
+	total->out.empty_series += c->out.empty_series;
+	total->out.quotes += c->out.quotes;
+}
+
+/* ---- Workers ---- */
+
+/* Takes the next symbol, waiting while the output lags too far behind.
+ * Returns NULL when every symbol is taken. */
+static struct job *
+take_job(struct run *run)
+{
+	struct job *job = NULL;
+
+	pthread_mutex_lock(&run->lock);
+	while (run->next < run->count &&
+	    run->next >= run->written + run->ahead)
+		pthread_cond_wait(&run->changed, &run->lock);
+	if (run->next < run->count)
+		job = &run->jobs[run->next++];
+	pthread_mutex_unlock(&run->lock);
+	return job;
+}
+
+static void
+finish_job(struct run *run, struct job *job)
+{
+	pthread_mutex_lock(&run->lock);
+	job->done = true;
+	pthread_cond_broadcast(&run->changed);
+	pthread_mutex_unlock(&run->lock);
+}
+
+static void *
+work(void *arg)
+{
+	struct worker *worker = arg;
+	struct jsonw w = { 0 };
+	struct job *job;
+	FILE *out;
+
+	while ((job = take_job(worker->run)) != NULL) {
+		out = open_memstream(&job->records, &job->length);
+		if (out == NULL) {
+			log_error("%s: out of memory", job->symbol);
+			exit(EXIT_SOFTWARE);
+		}
+		fetch_symbol(worker->client, worker->run, job, out, &w);
+		if (fclose(out) != 0) {
+			log_error("%s: out of memory", job->symbol);
+			exit(EXIT_SOFTWARE);
+		}
+		finish_job(worker->run, job);
+	}
+	jsonw_free(&w);
+	return NULL;
+}
+
+/* Waits for the next symbol in input order, copies its records to
+ * standard output and lets the workers take more. */
+static void
+write_job(struct run *run, size_t i)
+{
+	struct job *job = &run->jobs[i];
+
+	pthread_mutex_lock(&run->lock);
+	while (!job->done)
+		pthread_cond_wait(&run->changed, &run->lock);
+	pthread_mutex_unlock(&run->lock);
+
+	if (job->length > 0 &&
+	    fwrite(job->records, 1, job->length, stdout) != job->length)
+		cli_exit_write_error();
+	free(job->records);
+	job->records = NULL;
+	add_counts(&counts, &job->counts);
+
+	pthread_mutex_lock(&run->lock);
+	run->written = i + 1;
+	pthread_cond_broadcast(&run->changed);
+	pthread_mutex_unlock(&run->lock);
+}
+
+/*
+ * Dating a response sets TZ while other threads may read the
+ * environment, as libcurl does for its proxy settings.  Replacing a
+ * variable leaves the environment's array where it is, but adding or
+ * removing one may move it under a reader, so TZ is made to exist
+ * before the threads start.  ":/etc/localtime" is what an unset TZ
+ * means.
+ */
+static void
+pin_time_zone(void)
+{
+	if (getenv("TZ") == NULL && setenv("TZ", ":/etc/localtime", 1) != 0) {
+		log_error("cannot set TZ: %s", strerror(errno));
+		exit(EXIT_SOFTWARE);
+	}
+}
+
+/* Fetches the symbols with jobs workers; client serves the first one
+ * and the others get clients that share its rate limit and cookies. */
+static int
+fetch_parallel(struct run *run, struct http_client *client, int jobs)
+{
+	struct worker workers[MAX_JOBS];
+	int started = 0, status = 0, rc;
+
+	pin_time_zone();
+	for (int i = 0; i < jobs; i++) {
+		workers[i].run = run;
+		workers[i].client = i == 0 ? client :
+		    http_client_share(client);
+		if (workers[i].client == NULL) {
+			jobs = i;
+			status = EXIT_SOFTWARE;
+			break;
+		}
+	}
+	for (int i = 0; i < jobs && status == 0; i++) {
+		rc = pthread_create(&workers[i].thread, NULL, work, &workers[i]);
+		if (rc != 0) {
+			log_error("cannot start a worker thread: %s",
+			    strerror(rc));
+			status = EXIT_SOFTWARE;
+			break;
+		}
+		started++;
+	}
+	/* Without a single worker, nothing would ever be written. */
+	if (started > 0)
+		for (size_t i = 0; i < run->count; i++)
+			write_job(run, i);
+
+	for (int i = 0; i < started; i++)
+		pthread_join(workers[i].thread, NULL);
+	for (int i = 1; i < jobs; i++)
+		http_client_free(workers[i].client);
+	return started == 0 ? EXIT_SOFTWARE : 0;
+}
+
+/* Fetches every symbol, in this thread when there is one job. */
+static int
+fetch_symbols(const struct options *opt, struct http_client *client)
+{
+	struct run run = { .opt = opt, .count = opt->symbols.count };
+	struct jsonw w = { 0 };
+	int jobs = opt->jobs, status = 0;
+
+	run.jobs = calloc(run.count, sizeof *run.jobs);
+	if (run.jobs == NULL) {
+		log_error("out of memory");
+		return EXIT_SOFTWARE;
+	}
+	for (size_t i = 0; i < run.count; i++)
+		run.jobs[i].symbol = opt->symbols.items[i];
+	pthread_mutex_init(&run.session.lock, NULL);
+	pthread_mutex_init(&run.response_lock, NULL);
+	pthread_mutex_init(&run.lock, NULL);
+	pthread_cond_init(&run.changed, NULL);
+	if ((size_t)jobs > run.count)
+		jobs = (int)run.count;
+	run.ahead = (size_t)jobs * JOBS_AHEAD;
+
+	if (jobs <= 1) {
+		for (size_t i = 0; i < run.count; i++) {
+			fetch_symbol(client, &run, &run.jobs[i], stdout, &w);
+			add_counts(&counts, &run.jobs[i].counts);
+		}
+	} else {
+		status = fetch_parallel(&run, client, jobs);
+	}
+
+	jsonw_free(&w);
+	pthread_cond_destroy(&run.changed);
+	pthread_mutex_destroy(&run.lock);
+	pthread_mutex_destroy(&run.response_lock);
+	pthread_mutex_destroy(&run.session.lock);
+	free(run.jobs);
+	return status;
 }
 
 static struct http_client *
@@ -1084,12 +1377,11 @@ main(int argc, char **argv)
 	struct options opt = { .base_url = DEFAULT_BASE_URL,
 	    .cookie_url = DEFAULT_COOKIE_URL, .interval = "1d",
 	    .types = DEFAULT_TYPES, .modules = DEFAULT_MODULES,
-	    .rate = 2, .retries = 3, .timeout_s = 60,
+	    .rate = 2, .retries = 3, .timeout_s = 60, .jobs = 1,
 	    .want = { [ENDPOINT_CHART] = true } };
 	struct http_client *client = NULL;
-	struct session session = { 0 };
 	struct jsonw w = { 0 };
-	int status;
+	int status, fetch_status = 0;
 
 	cli_init(argc, argv);
 	/* NOTE: --config is accepted as by every tool but no option of
@@ -1105,11 +1397,11 @@ main(int argc, char **argv)
 
 	for (size_t i = 0; i < opt.inputs.count; i++)
 		fetch_file(opt.inputs.items[i], &opt, &w);
-	for (size_t i = 0; i < opt.symbols.count; i++)
-		fetch_symbol(client, &session, opt.symbols.items[i], &opt, &w);
+	if (opt.symbols.count > 0)
+		fetch_status = fetch_symbols(&opt, client);
 
 	log_summary();
-	status = exit_status();
+	status = fetch_status != 0 ? fetch_status : exit_status();
 	if (write_metrics_file(opt.common.metrics_file) != 0 && status == 0)
 		status = EXIT_IOERR;
 

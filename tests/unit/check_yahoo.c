@@ -168,6 +168,57 @@ START_TEST(quote_missing_values_null)
 }
 END_TEST
 
+/* With an output stream in the request, every kind of record goes there
+ * and none to standard output, so that a worker can gather a symbol's
+ * records apart. */
+START_TEST(records_go_to_request_stream)
+{
+	static const char *const bodies[] = {
+		"{\"chart\":{\"result\":[{\"meta\":{\"symbol\":\"X\","
+		    "\"exchangeTimezoneName\":\"UTC\"},\"timestamp\":[86400],"
+		    "\"events\":{\"splits\":{\"86400\":{\"date\":86400,"
+		    "\"numerator\":2,\"denominator\":1}}},"
+		    "\"indicators\":{\"quote\":[{\"close\":[3.5]}]}}],"
+		    "\"error\":null}}",
+		"{\"timeseries\":{\"result\":[{\"meta\":{\"symbol\":[\"X\"],"
+		    "\"type\":[\"annualNetIncome\"]},\"annualNetIncome\":[{"
+		    "\"asOfDate\":\"2023-12-31\",\"reportedValue\":{"
+		    "\"raw\":7}}]}],\"error\":null}}",
+		"{\"quoteSummary\":{\"result\":[{\"price\":{\"symbol\":\"X\"}}],"
+		    "\"error\":null}}",
+	};
+	static const char *const kinds[] = {
+		"\"kind\":\"yahoo_bar\"", "\"kind\":\"yahoo_event\"",
+		"\"kind\":\"yahoo_fundamental\"", "\"kind\":\"yahoo_quote\"",
+	};
+	struct yahoo_counts counts = { 0 };
+	struct yahoo_request request = { .label = "X", .symbol = "X",
+	    .interval = "1d" };
+	enum yahoo_failure failure;
+	struct jsonw w = { 0 };
+	char *records = NULL;
+	size_t length = 0;
+	const char *out;
+
+	request.out = open_memstream(&records, &length);
+	ck_assert_ptr_nonnull(request.out);
+	capture_start();
+	for (size_t i = 0; i < sizeof bodies / sizeof *bodies; i++)
+		ck_assert_int_eq(yahoo_write_response(bodies[i],
+		    strlen(bodies[i]), 200, &request, &counts, &w, &failure), 0);
+	out = capture_end();
+	ck_assert_int_eq(fclose(request.out), 0);
+	jsonw_free(&w);
+
+	ck_assert_str_eq(out, "");
+	for (size_t i = 0; i < sizeof kinds / sizeof *kinds; i++)
+		ck_assert_ptr_nonnull(strstr(records, kinds[i]));
+	ck_assert_ptr_nonnull(strstr(records, "\"close\":3.5"));
+	ck_assert_ptr_nonnull(strstr(records, "\"value\":7"));
+	free(records);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -183,6 +234,7 @@ main(void)
 	tcase_add_test(tc, too_many_requests_temporary);
 	tcase_add_test(tc, null_close_skipped);
 	tcase_add_test(tc, quote_missing_values_null);
+	tcase_add_test(tc, records_go_to_request_stream);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
