@@ -300,26 +300,3 @@ json_scan_flat(struct json_scan *scan, const char *line, size_t len)
 	skip_space(&s);
 	return s.p == s.end;
 }
-
-/* The member named name, or NULL. */
-const struct json_scan_member *
-json_scan_get(const struct json_scan *scan, const char *name)
-{
-	size_t len = strlen(name);
-
-	for (size_t i = 0; i < scan->count; i++)
-		if (scan->members[i].name_len == len &&
-		    memcmp(scan->members[i].name, name, len) == 0)
-			return &scan->members[i];
-	return NULL;
-}
-
-/* Whether a member is the string text. */
-bool
-json_scan_is(const struct json_scan_member *m, const char *text)
-{
-	size_t len = strlen(text);
-
-	return m != NULL && m->type == JSON_SCAN_STRING && m->len == len &&
-	    memcmp(m->text, text, len) == 0;
-}

@@ -3,6 +3,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <string.h>
 
 /*
  * A quick look at a line that is most likely a flat JSON object, such as
@@ -50,8 +51,30 @@ struct json_scan {
 };
 
 bool json_scan_flat(struct json_scan *scan, const char *line, size_t len);
-const struct json_scan_member *json_scan_get(const struct json_scan *scan,
-    const char *name);
-bool json_scan_is(const struct json_scan_member *m, const char *text);
+
+/* The member named name, or NULL.  Inline, so that the length of a
+ * literal name is known when compiling: these run for every member of
+ * every line. */
+static inline const struct json_scan_member *
+json_scan_get(const struct json_scan *scan, const char *name)
+{
+	size_t len = strlen(name);
+
+	for (size_t i = 0; i < scan->count; i++)
+		if (scan->members[i].name_len == len &&
+		    memcmp(scan->members[i].name, name, len) == 0)
+			return &scan->members[i];
+	return NULL;
+}
+
+/* Whether a member is the string text. */
+static inline bool
+json_scan_is(const struct json_scan_member *m, const char *text)
+{
+	size_t len = strlen(text);
+
+	return m != NULL && m->type == JSON_SCAN_STRING && m->len == len &&
+	    memcmp(m->text, text, len) == 0;
+}
 
 #endif
