@@ -27,8 +27,11 @@ file_exists(const char *dir, const char *name)
 void
 cli_init(int argc, char **argv)
 {
-	(void)argc;
 	log_init(argv[0]);
+	/* getopt names the program by argv[0] in its messages: the bare tool
+	 * name gives them the "tool: message" form of every other error. */
+	if (argc > 0)
+		argv[0] = (char *)log_progname();
 	signal(SIGPIPE, SIG_IGN);
 }
 

@@ -440,6 +440,12 @@ migrate_run(struct pg *db, const char *dir, enum migrate_mode mode, int target)
 		log_error("%s: no migration files (NNNN_name.up.sql)", dir);
 		status = EXIT_NOINPUT;
 	}
+	if (status == EXIT_OK && target != MIGRATE_NEWEST &&
+	    target > set.items[set.count - 1].version) {
+		log_error("--to %d: no such migration version: the newest in %s is %d",
+		    target, dir, set.items[set.count - 1].version);
+		status = EXIT_USAGE;
+	}
 	if (status == EXIT_OK)
 		status = compare_applied(db, dir, &set);
 	if (status == EXIT_OK && mode == MIGRATE_DOWN)

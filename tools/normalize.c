@@ -410,6 +410,31 @@ parse_universe_entry(struct universe_entry *e, const char *path,
 	return true;
 }
 
+/* Reports entry i when it repeats the ticker or the cik of an earlier
+ * entry: one of the two would decide which company a record belongs to. */
+static bool
+repeats_company(const struct universe *u, size_t i, const char *path,
+    struct conf_node *const *nodes)
+{
+	const struct universe_entry *e = &u->entries[i];
+
+	for (size_t j = 0; j < i; j++) {
+		const struct universe_entry *earlier = &u->entries[j];
+		bool same_cik = e->cik[0] != '\0' && strcmp(e->cik, earlier->cik) == 0;
+		bool same_ticker = e->ticker != NULL && earlier->ticker != NULL &&
+		    strcasecmp(e->ticker, earlier->ticker) == 0;
+
+		if (!same_cik && !same_ticker)
+			continue;
+		log_error("%s:%lu: %s repeats the %s of line %lu: list each "
+		    "company once", path, nodes[i]->line,
+		    same_ticker ? e->ticker : e->cik,
+		    same_ticker ? "ticker" : "cik", nodes[j]->line);
+		return true;
+	}
+	return false;
+}
+
 /* Loads the universe.  Returns 0 or an exit status after reporting. */
 static int
 load_universe(struct universe *u, const char *path)
@@ -435,7 +460,8 @@ load_universe(struct universe *u, const char *path)
 	}
 	for (size_t i = 0; i < list->count; i++) {
 		u->count++;
-		if (!parse_universe_entry(&u->entries[i], path, list->items[i])) {
+		if (!parse_universe_entry(&u->entries[i], path, list->items[i]) ||
+		    repeats_company(u, i, path, list->items)) {
 			status = EXIT_CONFIG;
 			goto done;
 		}

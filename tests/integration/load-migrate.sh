@@ -157,4 +157,9 @@ assert_eq "0 0" "$status1 $status2" "concurrent migrate runs both succeed"
 assert_eq 1 "$(cat "$WORK/m1" "$WORK/m2" | grep -c 'applied migration 0002_kinds')" \
 	"concurrent migrate runs apply the migration once"
 
+# A target beyond the newest file is a mistake, not "up to date".
+assert_status 64 "migrate --to beyond the newest file is refused" -- \
+	load-timescale migrate --to 99
+assert_contains "$WORK/err" "--to 99: no such migration version" "the version is named"
+
 finish

@@ -146,4 +146,15 @@ assert_eq 2 "$(grep -c '"kind":"company","cik":"0000000101"' "$WORK/out")" \
 assert_contains "$WORK/err" "3 lines: 3 metric records out, 0 skipped" \
 	"split runs reconcile"
 
+# A universe that lists a ticker twice cannot say which company it means.
+printf 'companies:\n  - {ticker: AAA, cik: "1"}\n  - {ticker: AAA, cik: "2"}\n' \
+	>"$WORK/repeated.yaml"
+assert_status 78 "universe with a repeated ticker is refused" -- \
+	normalize --universe "$WORK/repeated.yaml" /dev/null
+assert_contains "$WORK/err" "repeated.yaml:3: AAA repeats the ticker of line 2" \
+	"the repeated ticker and both lines are named"
+assert_status 64 "unknown option" -- normalize --bogus
+assert_contains "$WORK/err" "normalize: unrecognized option '--bogus'" \
+	"getopt's message names the tool, not its path"
+
 finish
