@@ -581,7 +581,7 @@ take_body(struct body *body, struct http_response *response)
 
 /*
  * Builds the cache file name of a URL.  The 64-bit FNV-1a hash of the
- * whole URL, in hex, tells URLs apart.  The last path segment follows,
+ * whole URL, in hex, distinguishes URLs.  The last path segment follows,
  * with characters other than letters, digits, '.', '-' and '_' replaced
  * by '_', so that a person can tell the files apart too.
  */

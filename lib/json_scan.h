@@ -9,7 +9,7 @@
  * A quick look at a line that is most likely a flat JSON object, such as
  * a sec_fact record: one pass, no allocation, no copy.  It returns true
  * with the members of a plain record, or false to leave the line to
- * record_parse.  False says nothing about whether the line is valid, and
+ * record_parse.  False does not mean that the line is invalid, and
  * record_parse names the fault if there is one.  True promises what
  * record_parse would find: the same members with the same values.
  *

@@ -550,7 +550,7 @@ make_hypertable(struct pg *db, const struct hypertable *h,
  * Makes the time-keyed tables hypertables when the server offers
  * TimescaleDB.  Without the extension, or when creating it fails (it must
  * be in shared_preload_libraries), the tables stay plain PostgreSQL
- * tables, which store the same data, and a log line tells so.  With
+ * tables, which store the same data, and a log line reports it.  With
  * opt->required that is an error instead.
  */
 int

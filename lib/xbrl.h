@@ -59,13 +59,13 @@ struct xbrl_mapping {
 	size_t concept_count;
 };
 
-/* Which of the filings that report the same period supplies the value. */
+/* The choice among filings that report the same period. */
 enum xbrl_choice {
 	XBRL_LATEST_FILED,	/* restatements replace the first value */
 	XBRL_FIRST_FILED,	/* the value as first reported */
 };
 
-/* What became of a fact; everything but XBRL_USED is a counted skip. */
+/* The outcome for a fact. Every outcome but XBRL_USED is a counted skip. */
 enum xbrl_fate {
 	XBRL_USED,
 	XBRL_SUPERSEDED,	/* another fact supplies its key */

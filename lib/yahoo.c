@@ -84,7 +84,7 @@ zone_installed(const char *name)
 /*
  * Prepares to date timestamps in zone, switching the process's TZ to it
  * until yahoo_clock_stop.  Without the zone installed, the fixed offset
- * dates them, with a warning, since it is the offset when Yahoo answered
+ * dates them, with a warning, since it is the offset at the time of the response
  * and may differ across a daylight saving change.  Returns false, after
  * reporting, when neither is available.
  */
@@ -160,7 +160,7 @@ yahoo_clock_stop(struct yahoo_clock *clock)
 
 /* ---- one response ---- */
 
-/* Yahoo wraps every answer in one object named after the endpoint; a
+/* Yahoo wraps every response in one object named after the endpoint; a
  * rejected crumb or cookie comes back under "finance". */
 static const char *const wrappers[] = {
 	"chart", "timeseries", "quoteSummary", "finance", NULL,
@@ -266,7 +266,7 @@ yahoo_write_response(const char *body, size_t length, long status,
 	else if (strcmp(name, "quoteSummary") == 0)
 		rc = yahoo_write_quote_summary(top, request, counts, w);
 	else
-		log_error("%s: Yahoo answered with an empty \"finance\" object",
+		log_error("%s: Yahoo returned an empty \"finance\" object",
 		    request->label);
 done:
 	cJSON_Delete(root);

@@ -41,7 +41,7 @@ enum yahoo_failure {
 	YAHOO_INVALID_CRUMB,		/* quoteSummary wants a new crumb */
 };
 
-/* The request a response answers, for labels and defaults. */
+/* The request behind a response, for labels and defaults. */
 struct yahoo_request {
 	const char *label;		/* symbol or file name in messages */
 	const char *symbol;		/* NULL for a saved file */

@@ -43,8 +43,8 @@ struct series_map {
 
 /* NOTE: these metrics share their key (cik, metric, period type, period
  * end) with the values normalize takes from SEC filings, and with
- * free_cash_flow as transform derives it, so the record loaded last
- * wins; the loader has no source priority yet. */
+ * free_cash_flow as transform derives it.  The record loaded last
+ * wins, because the loader has no source priority yet. */
 static const struct series_map series_maps[] = {
 	{ "TotalRevenue", "revenue", false, UNIT_CURRENCY },
 	{ "CostOfRevenue", "cost_of_revenue", false, UNIT_CURRENCY },

@@ -140,7 +140,7 @@ static const char *const valid_ranges[] = {
 
 static const char *const valid_intervals[] = { "1d", "1wk", "1mo", NULL };
 
-/* What --data can ask for, in the order of the requests per symbol. */
+/* The data kinds --data selects, in the order of the requests per symbol. */
 enum endpoint {
 	ENDPOINT_CHART,
 	ENDPOINT_FUNDAMENTALS,
@@ -868,7 +868,7 @@ request_url(char *url, size_t size, const struct options *opt,
 
 /*
  * Opens a quoteSummary session: the cookie page sets a cookie in the
- * client, and getcrumb answers the crumb that goes with it.  Neither is
+ * client, and getcrumb returns the crumb that goes with it.  Neither is
  * cached.  Returns 0, or -1 after reporting.
  */
 static int
@@ -897,7 +897,7 @@ open_session(struct http_client *client, const struct options *opt,
 	/* A crumb is a short token, so anything else is an error page. */
 	if (response.status != 200 || n == 0 || n > MAX_CRUMB_LENGTH ||
 	    strcspn(response.body, " \t\r\n{<") != n) {
-		log_error("quoteSummary session: getcrumb answered HTTP %ld "
+		log_error("quoteSummary session: getcrumb returned HTTP %ld "
 		    "without a crumb; check --cookie-url", response.status);
 		http_response_free(&response);
 		return -1;
@@ -970,7 +970,7 @@ fetch_url(struct http_client *client, struct run *run, const char *url,
 }
 
 /* A quoteSummary request, with a new crumb and one more try when Yahoo
- * rejects the crumb.  Offline, the cache answers without a crumb. */
+ * rejects the crumb.  Offline, the cache serves the response without a crumb. */
 static int
 fetch_quote(struct http_client *client, struct run *run, const char *base,
     const struct yahoo_request *r, struct counts *c, struct jsonw *w,

@@ -10,7 +10,7 @@
  * through the same connection in input order.  A worker copies its batch into temporary
  * staging tables with COPY and merges each table with one
  * INSERT ... ON CONFLICT DO UPDATE that touches only rows whose values
- * changed.  Each batch is one transaction, so the database never holds
+ * changed.  Each batch is one transaction, so the database never contains
  * half a batch and loading the same input twice changes nothing.  When
  * the server refuses a batch, the worker loads it again row by row behind
  * savepoints and rejects only the rows the server refuses.

@@ -24,7 +24,7 @@
  *   a response).  "STATUS @FILE [HEADER: VALUE]" sends the bytes of
  *   DIR/FILE as the body, such as a recorded error body with the
  *   status Yahoo sends it with.  "slow MS" waits MS milliseconds and then
- *   answers normally; "truncate" announces the whole file in
+ *   responds normally; "truncate" announces the whole file in
  *   Content-Length but sends only its first half and closes the
  *   connection.  The first request for the path gets the first line, the
  *   next one the second, and so on; after the last line the file is
@@ -406,13 +406,13 @@ content_type_for(const char *path)
 	return "text/plain";
 }
 
-/* The request being answered and when it arrived; send_response logs it. */
+/* The request being served and when it arrived; send_response logs it. */
 static const struct request *pending_request;
 static long pending_ms;
 
 /*
  * Logs the pending request with its status, once.  It runs before the
- * response is sent, so a client that has its answer finds the line in
+ * response is sent, so a client that has its response finds the line in
  * the log already.
  */
 static void

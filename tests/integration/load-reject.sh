@@ -12,7 +12,7 @@ bad=$FIXTURES/bad.ndjson
 # bad.ndjson, line by line: 1 company, 2 metric, 3 empty, 4 sec_fact,
 # 5 truncated JSON, 6 metric without period_end, 7 cik "12345",
 # 8 period_end 2023-02-30, 9 value as a string, 10 metric of a company
-# nobody loaded, 11 company with a null name, 12 metric.
+# not loaded, 11 company with a null name, 12 metric.
 assert_status 0 "load with bad lines" -- load-timescale --skip-unknown \
 	--rejects "$WORK/rejects.ndjson" "$bad"
 assert_contains "$WORK/err" "12 lines: 3 records, 2 skipped (empty 1, unknown kind 1), 7 rejected" \
@@ -73,7 +73,7 @@ assert_contains "$WORK/err" "12 lines: 3 records, 1 skipped (empty 1, unknown ki
 grep '"line":4,' "$WORK/rejects2.ndjson" >"$WORK/r4"
 assert_contains "$WORK/r4" 'unknown kind \"sec_fact\"' "unknown kind reject names the kind"
 
-# More rejects than allowed: everything valid still loads, the status says so.
+# More rejects than allowed: everything valid still loads, and the exit status reports it.
 new_db ratio
 assert_status 65 "reject ratio above the limit exits 65" -- \
 	load-timescale --dsn "dbname=$db" --max-reject-ratio 0.5 --rejects /dev/null "$bad"

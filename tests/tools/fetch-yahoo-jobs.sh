@@ -97,7 +97,7 @@ assert_contains "$WORK/err" "4 sources: 3 ok, 1 failed" "failure counted"
 # Overlap.  The mock server serves one connection at a time, so its
 # log cannot show two requests in progress; fetch-yahoo's debug log
 # can.  Each chart takes 700 ms: with three jobs the three requests
-# start before the first answer, where one job waits for each answer
+# start before the first response, where one job waits for each response
 # before the next request.
 : >"$MOCK_LOG"
 for symbol in DEMO-B DEMO-C DEMO-D; do

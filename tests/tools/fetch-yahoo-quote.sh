@@ -90,7 +90,7 @@ assert_eq 1 "$(grep -c getcrumb "$MOCK_LOG")" "one handshake for the run"
 : >"$MOCK_LOG"
 assert_status 69 "no session cookie" -- fetch-yahoo --base-url "$MOCK_URL" \
 	--cookie-url "$MOCK_URL/no-cookie-here" --retries 0 --data quote DEMO-B EXA.AX
-assert_contains "$WORK/err" "quoteSummary session: getcrumb answered HTTP 401 without a crumb" \
+assert_contains "$WORK/err" "quoteSummary session: getcrumb returned HTTP 401 without a crumb" \
 	"handshake failure named"
 assert_contains "$WORK/err" "EXA.AX: quoteSummary not fetched: no session crumb" "each symbol told"
 assert_eq 1 "$(grep -c getcrumb "$MOCK_LOG")" "getcrumb asked once"

@@ -146,7 +146,7 @@ assert_eq 2 "$(grep -c '"kind":"company","cik":"0000000101"' "$WORK/out")" \
 assert_contains "$WORK/err" "3 lines: 3 metric records out, 0 skipped" \
 	"split runs reconcile"
 
-# A universe that lists a ticker twice cannot say which company it means.
+# A universe that lists a ticker twice is ambiguous about which company it means.
 printf 'companies:\n  - {ticker: AAA, cik: "1"}\n  - {ticker: AAA, cik: "2"}\n' \
 	>"$WORK/repeated.yaml"
 assert_status 78 "universe with a repeated ticker is refused" -- \

@@ -40,13 +40,13 @@ R=us-gaap:RevenueFromContractWithCustomerExcludingAssessedTax
 assert_contains "$WORK/latest.err" "35 lines: 32 metric records out, 3 skipped (superseded 3), 0 passed through, 0 rejected; company records out: 7; derived records out: 9 (quarters 7, ttm 2)" \
 	"summary reconciles"
 
-# Restatement: latest filing wins and says the period was revised; the
+# Restatement: latest filing wins and marks the period as revised; the
 # quarter filed twice with the same value is not revised.
 assert_eq "2024-01-01 2024 Q1 105 USD 0000000301-25-000010 true $R null" \
 	"$(rec "$WORK/latest" 0000000301 revenue quarter 2024-03-31)" "restated value wins"
 assert_eq "2024-04-01 2024 Q2 200 USD 0000000301-25-000020 false $R null" \
 	"$(rec "$WORK/latest" 0000000301 revenue quarter 2024-06-30)" "same value twice: not revised"
-# --as-reported keeps the first filing, and still says a later one differs.
+# --as-reported keeps the first filing, and still marks that a later one differs.
 assert_eq "2024-01-01 2024 Q1 100 USD 0000000301-24-000010 true $R null" \
 	"$(rec "$WORK/first" 0000000301 revenue quarter 2024-03-31)" "--as-reported: first value"
 assert_eq "2024-04-01 2024 Q2 200 USD 0000000301-24-000020 false $R null" \

@@ -246,7 +246,7 @@ START_TEST(duplicate_members_left_to_cjson)
 	invalid("{\"kind\":\"a\",\"kind\":\"b\"}", RECORD_DUPLICATE_MEMBER);
 	left_to_cjson("{\"kind\":\"a\",\"value\":1,\"unit\":\"USD\",\"value\":2}");
 	left_to_cjson("{\"kind\":\"a\",\"\":1,\"\":2}");
-	/* Names that share a bit of the scanner's filter are still told apart. */
+	/* Names that share a bit of the scanner's filter are still distinguished. */
 	read_like_cjson("{\"kind\":\"a\",\"ab\":1,\"bb\":2,\"axb\":3,\"acb\":4}");
 }
 END_TEST
