@@ -554,10 +554,10 @@ make_hypertable(struct pg *db, const struct hypertable *h,
  * opt->required that is an error instead.
  */
 int
-migrate_timescaledb(struct pg *db, const struct timescale_options *opt)
+migrate_timescaledb_check(struct pg *db, const struct timescale_options *opt,
+    int *available)
 {
 	PGresult *res;
-	int available;
 
 	res = pg_query(db, "SELECT EXISTS (SELECT 1 FROM pg_available_extensions"
 	    " WHERE name = 'timescaledb')", 0, NULL);
@@ -565,11 +565,22 @@ migrate_timescaledb(struct pg *db, const struct timescale_options *opt)
 		log_error("looking for the timescaledb extension: %s", db->error);
 		return failure_status(db);
 	}
-	available = strcmp(PQgetvalue(res, 0, 0), "t") == 0;
+	*available = strcmp(PQgetvalue(res, 0, 0), "t") == 0;
 	PQclear(res);
-	if (!available)
+	if (!*available)
 		return timescaledb_missing(opt,
 		    "extension not available on the server");
+	return EXIT_OK;
+}
+
+int
+migrate_timescaledb(struct pg *db, const struct timescale_options *opt)
+{
+	int available, status;
+
+	status = migrate_timescaledb_check(db, opt, &available);
+	if (status != EXIT_OK || !available)
+		return status;
 
 	if (pg_exec(db, "CREATE EXTENSION IF NOT EXISTS timescaledb", 0,
 	    NULL) < 0) {

@@ -38,4 +38,12 @@ int migrate_run(struct pg *db, const char *dir, enum migrate_mode mode,
     int target);
 int migrate_timescaledb(struct pg *db, const struct timescale_options *opt);
 
+/*
+ * Checks whether the server offers the extension and sets *available.
+ * Returns EXIT_UNAVAILABLE when it is missing and required, so a run
+ * that needs TimescaleDB fails before it migrates, else EXIT_OK.
+ */
+int migrate_timescaledb_check(struct pg *db,
+    const struct timescale_options *opt, int *available);
+
 #endif

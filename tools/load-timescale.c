@@ -1601,6 +1601,16 @@ prepare_schema(struct pg *db, const struct options *opt, enum migrate_mode mode,
 		log_error("schema folder path too long");
 		return EXIT_SOFTWARE;
 	}
+	/* A required extension that is missing stops the run before any
+	 * migration changes the database. */
+	if (mode == MIGRATE_APPLY && opt->timescale.required) {
+		int available;
+
+		status = migrate_timescaledb_check(db, &opt->timescale,
+		    &available);
+		if (status != EXIT_OK)
+			return status;
+	}
 	status = migrate_run(db, dir, mode, target);
 	if (status == EXIT_OK && mode == MIGRATE_APPLY)
 		status = migrate_timescaledb(db, &opt->timescale);

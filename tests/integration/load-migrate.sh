@@ -58,6 +58,8 @@ if [ "$(sql -c "SELECT count(*) FROM pg_available_extensions WHERE name = 'times
 		load-timescale --dsn "dbname=$db" --require-timescaledb migrate
 	assert_contains "$WORK/err" "timescaledb: extension not available on the server, and --require-timescaledb was given" \
 		"--require-timescaledb failure is explained"
+	assert_eq f "$(sql -d "$db" -c "SELECT to_regclass('schema_migrations') IS NOT NULL")" \
+		"--require-timescaledb refuses before it migrates"
 	assert_status 0 "--compress-after without the extension" -- \
 		load-timescale --dsn "dbname=$db" --compress-after '2 years' migrate
 	assert_contains "$WORK/err" "--compress-after has no effect" \
