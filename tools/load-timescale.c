@@ -1405,8 +1405,8 @@ audit_finish(struct loader *ld, int status)
 }
 
 /* Prints the totals, then one line per table that any record reached. */
-static void
-summarize(const struct loader *ld)
+static unsigned long
+stored_records(const struct loader *ld)
 {
 	unsigned long total = 0;
 
@@ -1416,9 +1416,33 @@ summarize(const struct loader *ld)
 		total_counts(ld, kind, &c);
 		total += records(&c);
 	}
+	return total;
+}
+
+/* Counts the lines read whose batch was never committed because a
+ * signal or a lost server stopped the run.  A whole load leaves none. */
+static unsigned long
+lines_not_loaded(const struct loader *ld)
+{
+	unsigned long accounted = stored_records(ld) + ld->empty + ld->unknown +
+	    reject_count(ld->rejects);
+
+	return ld->lines > accounted ? ld->lines - accounted : 0;
+}
+
+static void
+summarize(const struct loader *ld)
+{
+	unsigned long total = stored_records(ld);
+	unsigned long unloaded = lines_not_loaded(ld);
+	char stopped[96] = "";
+
+	if (unloaded > 0)
+		snprintf(stopped, sizeof stopped, ", %lu not loaded (the run"
+		    " stopped before storing them)", unloaded);
 	log_info("%lu lines: %lu records, %lu skipped (empty %lu, unknown kind"
-	    " %lu), %lu rejected", ld->lines, total, ld->empty + ld->unknown,
-	    ld->empty, ld->unknown, reject_count(ld->rejects));
+	    " %lu), %lu rejected%s", ld->lines, total, ld->empty + ld->unknown,
+	    ld->empty, ld->unknown, reject_count(ld->rejects), stopped);
 	for (int kind = 0; kind < KIND_COUNT; kind++) {
 		struct table_counts c;
 
@@ -1472,6 +1496,9 @@ write_metrics(const struct loader *ld, const char *path)
 	    "reason=\"empty\"", (double)ld->empty);
 	promfile_counter(pf, "corpintel_skipped_total", "Lines skipped",
 	    "reason=\"unknown_kind\"", (double)ld->unknown);
+	promfile_counter(pf, "corpintel_not_loaded_total",
+	    "Lines read but not stored because the run stopped", NULL,
+	    (double)lines_not_loaded(ld));
 	status = promfile_write(pf, path);
 	promfile_free(pf);
 	return status;

@@ -72,6 +72,17 @@ resume=$(sed -n 's/.*load again from line \([0-9]*\).*/\1/p' "$WORK/term.err")
 assert_eq t "$([ -n "$resume" ] && [ "$resume" -le $((half + 1)) ] && echo t)" \
 	"SIGTERM names a line to resume from"
 assert_eq interrupted "$(sql -c 'SELECT status FROM load_audit')" "audit row says interrupted"
+# The summary accounts for every line read.  The lines before the resume
+# line are stored, because no line of this input is empty or rejected.
+# The other lines read were not loaded.
+summary=$(sed -n 's/.* \([0-9]*\) lines: \([0-9]*\) records, 0 skipped (empty 0, unknown kind 0), 0 rejected, \([0-9]*\) not loaded.*/\1 \2 \3/p' "$WORK/term.err")
+read -r read_lines stored_lines unloaded_lines <<EOF_SUMMARY
+$summary
+EOF_SUMMARY
+assert_eq "$((resume - 1))" "$stored_lines" "SIGTERM summary counts the stored lines"
+assert_eq "$read_lines" "$((stored_lines + unloaded_lines))" \
+	"SIGTERM summary reconciles lines read"
+assert_eq t "$([ "${unloaded_lines:-0}" -gt 0 ] && echo t)" "SIGTERM summary counts unloaded lines"
 tail -n +"${resume:-1}" "$WORK/big.ndjson" >"$WORK/rest.ndjson"
 assert_status 0 "resume after SIGTERM" -- load-timescale --batch-size 2000 "$WORK/rest.ndjson"
 dump_state "$WORK/term.dump"
