@@ -29,8 +29,10 @@ static const char style[] =
 "body{font-family:sans-serif;margin:2em;color:#222;background:#fff}"
 "h1{font-size:1.5em}h2{font-size:1.2em;margin-top:2em}"
 "table{border-collapse:collapse;font-size:0.85em}"
+"div.wide{max-width:100%;overflow-x:auto}"
 "th,td{border:1px solid #bbb;padding:3px 6px}"
-"th{background:#eee;text-align:left}td.n{text-align:right}"
+"th{background:#eee;text-align:left;vertical-align:bottom;max-width:6.5em}"
+"td.n{text-align:right;white-space:nowrap}"
 "td.strong{background:#d8f0d8}td.stable{background:#eef6d8}"
 "td.weak{background:#fbeccc}td.at-risk{background:#f6d0d0}"
 "p.note{color:#555;font-size:0.9em}svg text{font-size:12px}";
@@ -64,17 +66,25 @@ put_escaped(FILE *fp, const char *s)
 }
 
 /* Prints an amount in millions with one decimal, as financial tables
- * do.  Below 0.1 million it keeps three significant digits, so that a
- * small amount does not read as zero. */
+ * do.  Below 0.1 million it keeps three significant digits in fixed
+ * notation, down to the unit (six decimals), so that a small amount
+ * reads neither as zero nor in exponent form. */
 static void
 put_millions(FILE *fp, double value)
 {
-	if (isnan(value))
+	double millions = value / 1e6;
+	int decimals;
+
+	if (isnan(value)) {
 		fputs("n/a", fp);
-	else if (fabs(value) >= 1e5 || value == 0)
-		fprintf(fp, "%.1f", value / 1e6);
-	else
-		fprintf(fp, "%.3g", value / 1e6);
+		return;
+	}
+	if (fabs(value) >= 1e5 || value == 0) {
+		fprintf(fp, "%.1f", millions);
+		return;
+	}
+	decimals = 2 - (int)floor(log10(fabs(millions)));
+	fprintf(fp, "%.*f", decimals < 6 ? decimals : 6, millions);
 }
 
 static void
@@ -174,20 +184,23 @@ write_performance_table(FILE *fp, const struct mart *mart)
 		"Ticker", "Company", "Category", "Unit", "Revenue, quarter (M)",
 		"Revenue, annual (M)", "Revenue, TTM (M)", "Growth YoY",
 		"Gross margin", "Operating margin", "Net margin",
-		"Market cap (M)", "P/E", "Rank in category", "Rank overall",
+		"Market cap (M)", "P/E", "Revenue rank in category",
+		"Revenue rank overall",
 		"Growth score", "Margin score", "Profitability score",
 		"Overall score", "Health", "Latest period", "Age (days)",
 	};
 
-	fputs("<h2 id=\"performance\">Company performance</h2>\n<table>\n"
-	    "<thead><tr>", fp);
+	/* The table scrolls in its own box on a narrow screen, so the page
+	 * around it keeps the width of the window. */
+	fputs("<h2 id=\"performance\">Company performance</h2>\n"
+	    "<div class=\"wide\">\n<table>\n<thead><tr>", fp);
 	for (size_t i = 0; i < sizeof headings / sizeof headings[0]; i++)
 		fprintf(fp, "<th>%s</th>", headings[i]);
 	fputs("</tr></thead>\n<tbody>\n", fp);
 	for (size_t i = 0; i < mart->company_count; i++)
 		if (mart->companies[i].cik != NULL)
 			write_company_row(fp, mart, &mart->companies[i]);
-	fputs("</tbody>\n</table>\n", fp);
+	fputs("</tbody>\n</table>\n</div>\n", fp);
 }
 
 /* Indexes of the companies with a value for the chart, largest first. */

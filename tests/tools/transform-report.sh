@@ -39,6 +39,17 @@ assert_contains "$report" '<li>NOC (No Cik Limited): no cik in the universe file
 assert_contains "$report" '<li>DDD (Delta Academy, Inc.): no data in the input</li>' \
 	"company without data listed"
 
+# Amounts in millions: OLD's annual revenue of 50 dollars is 0.000050 M,
+# in fixed notation rather than 5e-05.
+assert_contains "$report" '<td>OLD</td><td>Old School, Inc.</td><td>online learning</td><td>USD</td><td class="n">n/a</td><td class="n">0.000050</td>' \
+	"small amount in fixed notation"
+assert_eq 0 "$(grep -c '[0-9]e[-+][0-9]' "$report")" "no exponent notation"
+
+# The ranks rank revenue, and the wide table scrolls in its own box.
+assert_contains "$report" '<th>Revenue rank in category</th><th>Revenue rank overall</th>' \
+	"rank headings name revenue"
+assert_contains "$report" '<div class="wide">' "table in a scrolling box"
+
 # Escaping: the name "Alpha Learning & Co. <AAA>" is text, not markup.
 assert_contains "$report" 'Alpha Learning &amp; Co. &lt;AAA&gt;' "name escaped"
 assert_eq 0 "$(grep -c '<AAA>' "$report")" "no raw markup from the data"
