@@ -68,6 +68,18 @@ assert_contains "$WORK/demo/report.html" "HHI 6037" "report shows the HHI"
 assert_contains "$WORK/demo/report.html" "Sample Lexicon Learning" \
 	"report names the companies"
 
+# A second run without Yahoo data into the same folder removes the Yahoo
+# files of the first run, so none reads as its own, and keeps a file the
+# demo did not write.
+echo "kept" >"$WORK/demo/notes.txt"
+DEMO_OUT=$WORK/demo DEMO_DATA=$TOP/tests/fixtures/demo/companyfacts \
+	DEMO_UNIVERSE=$TOP/tests/fixtures/demo/universe.yaml DEMO_YAHOO= \
+	bash "$TOP/scripts/demo" >"$WORK/table3.txt" 2>"$WORK/demo3.err"
+assert_eq 0 $? "second demo run without Yahoo"
+assert_eq 0 "$(ls "$WORK/demo" | grep -c '^yahoo-')" "no Yahoo file left from the first run"
+assert_eq 1 "$(ls "$WORK/demo" | grep -c '^sec-normalized.ndjson$')" "SEC output of the second run"
+assert_eq kept "$(cat "$WORK/demo/notes.txt")" "a file the demo did not write stays"
+
 # A missing data folder stops the demo before it touches the database.
 DEMO_OUT=$WORK/demo2 DEMO_DATA=$WORK/absent bash "$TOP/scripts/demo" \
 	>"$WORK/table2.txt" 2>"$WORK/demo2.err"
