@@ -9,39 +9,15 @@
 # Input: the recorded documents in ../shared/data when present, else
 # the project's fixtures, repeated to a measurable size.
 
-set -eu
-: "${BUILD:?run through make bench}" "${TOP:?run through make bench}"
-PATH="$BUILD/bin:$PATH"
-command -v jq >/dev/null || { echo "bench: jq not installed" >&2; exit 69; }
-
-work=$(mktemp -d "${TMPDIR:-/tmp}/corpintel-bench.XXXXXX")
-trap 'rm -rf "$work"' EXIT
+. "$TOP/scripts/bench-lib.inc"
+require_jq
+make_work
 
 facts="$TOP/../shared/data/sec/companyfacts"
 [ -d "$facts" ] || facts="$TOP/tests/fixtures/sec/api/xbrl/companyfacts"
 subs="$TOP/../shared/data/sec/submissions"
 [ -d "$subs" ] || subs="$TOP/tests/fixtures/sec/submissions"
 repeat=${BENCH_REPEAT:-5}
-
-now() {
-	date +%s.%N
-}
-
-# Runs a command with stdin and stdout redirected; prints seconds.
-timed() {	# input output command...
-	input=$1 output=$2
-	shift 2
-	start=$(now)
-	"$@" <"$input" >"$output"
-	end=$(now)
-	echo "$end - $start" | bc -l
-}
-
-report() {	# label records ours theirs
-	printf '%-34s %9d records  fetch-sec %8.0f/s  jq %8.0f/s  ratio %5.1fx\n' \
-	    "$1" "$2" "$(echo "$2 / $3" | bc -l)" "$(echo "$2 / $4" | bc -l)" \
-	    "$(echo "$4 / $3" | bc -l)"
-}
 
 # Each document repeated, as files and as one concatenated stream.
 files=""
@@ -62,9 +38,9 @@ flatten='.cik as $cik | .entityName as $entity
 	  start, end: .end, fy, fp, form, filed, accn, frame}'
 ours=$(timed /dev/null "$work/facts.ndjson" sh -c "fetch-sec -q $files")
 theirs=$(timed "$work/facts.json" "$work/facts-jq.ndjson" jq -c "$flatten")
-report "companyfacts files -> sec_fact" "$(wc -l <"$work/facts.ndjson")" "$ours" "$theirs"
+report "companyfacts files -> sec_fact" "$(wc -l <"$work/facts.ndjson")" "$ours" "$theirs" fetch-sec
 ours=$(timed "$work/facts.json" "$work/stdin.ndjson" fetch-sec -q -)
-report "companyfacts on stdin -> sec_fact" "$(wc -l <"$work/stdin.ndjson")" "$ours" "$theirs"
+report "companyfacts on stdin -> sec_fact" "$(wc -l <"$work/stdin.ndjson")" "$ours" "$theirs" fetch-sec
 
 : >"$work/subs.json"
 for f in "$subs"/CIK*.json; do
@@ -85,7 +61,7 @@ theirs=$(timed "$work/subs.json" "$work/filings-jq.ndjson" jq -c '
 	  primary_document: $c.primaryDocument[$i],
 	  primary_doc_description: $c.primaryDocDescription[$i],
 	  items: $c.items[$i], size: $c.size[$i], is_xbrl: ($c.isXBRL[$i] == 1)}')
-report "submissions -> sec_filing" "$(grep -c sec_filing "$work/filings.ndjson")" "$ours" "$theirs"
+report "submissions -> sec_filing" "$(grep -c sec_filing "$work/filings.ndjson")" "$ours" "$theirs" fetch-sec
 
 # Peak memory on the largest document, which bounds the memory of a
 # bulk run: one document is held at a time.

@@ -8,37 +8,13 @@
 # when present, else the project's hand-written chart fixture, repeated
 # to a measurable size.
 
-set -eu
-: "${BUILD:?run through make bench}" "${TOP:?run through make bench}"
-PATH="$BUILD/bin:$PATH"
-export CORPINTEL_SCHEMA_DIR="${CORPINTEL_SCHEMA_DIR:-$TOP/schemas}"
-command -v jq >/dev/null || { echo "bench: jq not installed" >&2; exit 69; }
-
-work=$(mktemp -d "${TMPDIR:-/tmp}/corpintel-bench.XXXXXX")
-trap 'rm -rf "$work"' EXIT
+. "$TOP/scripts/bench-lib.inc"
+require_jq
+make_work
 
 chart="$TOP/../shared/data/yahoo/chart/TSLA-1d-2010-2023-events-div.json"
 [ -f "$chart" ] || chart="$TOP/tests/fixtures/fetch-yahoo/v8/finance/chart/DEMO-B"
 repeat=${BENCH_REPEAT:-50}
-
-now() {
-	date +%s.%N
-}
-
-timed() {	# input output command...
-	input=$1 output=$2
-	shift 2
-	start=$(now)
-	"$@" <"$input" >"$output"
-	end=$(now)
-	echo "$end - $start" | bc -l
-}
-
-report() {	# label records ours theirs
-	printf '%-34s %9d records  corpintel %8.0f/s  jq %8.0f/s  ratio %5.1fx\n' \
-	    "$1" "$2" "$(echo "$2 / $3" | bc -l)" "$(echo "$2 / $4" | bc -l)" \
-	    "$(echo "$4 / $3" | bc -l)"
-}
 
 inputs=""
 : >"$work/charts.json"

@@ -8,10 +8,7 @@
 # Input: BENCH_LOAD_RECORDS metric records (default 1000000) of 100
 # companies with distinct keys, written by awk.
 
-set -eu
-: "${BUILD:?run through make bench}" "${TOP:?run through make bench}"
-PATH="$BUILD/bin:$PATH"
-export CORPINTEL_SCHEMA_DIR="${CORPINTEL_SCHEMA_DIR:-$TOP/schemas}"
+. "$TOP/scripts/bench-lib.inc"
 records=${BENCH_LOAD_RECORDS:-1000000}
 small=$((records / 5))
 
@@ -54,12 +51,8 @@ fresh_db() {	# name
 	load-timescale -q --dsn "dbname=$db" "$work/companies.ndjson"
 }
 
-now() {
-	date +%s.%N
-}
-
 # Runs a command; sets seconds and rss (KiB, of the command itself).
-timed() {
+timed_rss() {
 	start=$(now)
 	/usr/bin/time -f %M -o "$work/rss" "$@" >/dev/null
 	end=$(now)
@@ -72,7 +65,7 @@ rate() {	# rows seconds
 }
 
 fresh_db psql
-timed psql -X -q -d "$db" -c "\\copy financial_metrics (cik, metric, period_type,
+timed_rss psql -X -q -d "$db" -c "\\copy financial_metrics (cik, metric, period_type,
 	period_end, period_start, value, unit, fiscal_year, fiscal_period, source,
 	source_ref, filed, revised, concept, derivation) FROM '$work/metrics.csv' WITH (FORMAT csv)"
 psql_rate=$(rate "$records" "$seconds")
@@ -80,7 +73,7 @@ printf '%-36s %9d rows  %9.0f rows/s\n' "psql \\copy (CSV)" "$records" "$psql_ra
 
 for jobs in 1 2; do
 	fresh_db jobs$jobs
-	timed load-timescale -q --dsn "dbname=$db" --jobs "$jobs" "$work/metrics.ndjson"
+	timed_rss load-timescale -q --dsn "dbname=$db" --jobs "$jobs" "$work/metrics.ndjson"
 	ours=$(rate "$records" "$seconds")
 	printf '%-36s %9d rows  %9.0f rows/s  ratio %4.2fx  max RSS %6d KiB\n' \
 	    "load-timescale --jobs $jobs" "$records" "$ours" \
@@ -89,6 +82,6 @@ done
 
 # Memory against input size: a fifth of the input, into a fresh database.
 fresh_db small
-timed load-timescale -q --dsn "dbname=$db" "$work/small.ndjson"
+timed_rss load-timescale -q --dsn "dbname=$db" "$work/small.ndjson"
 printf '%-36s %9d rows  %9.0f rows/s               max RSS %6d KiB\n' \
     "load-timescale --jobs 1 (1/5 input)" "$small" "$(rate "$small" "$seconds")" "$rss"

@@ -8,22 +8,12 @@
 # Input: the recorded companyfacts documents in ../shared/data when
 # present, else the project's sample set, through fetch-sec and normalize.
 
-set -eu
-: "${BUILD:?run through make bench}" "${TOP:?run through make bench}"
-PATH="$BUILD/bin:$PATH"
-export CORPINTEL_SCHEMA_DIR="${CORPINTEL_SCHEMA_DIR:-$TOP/schemas}"
-command -v jq >/dev/null || { echo "bench: jq not installed" >&2; exit 69; }
+. "$TOP/scripts/bench-lib.inc"
+require_jq
+make_work
 
-work=$(mktemp -d "${TMPDIR:-/tmp}/corpintel-bench.XXXXXX")
-trap 'rm -rf "$work"' EXIT
-
-data="$TOP/../shared/data/sec/companyfacts"
-[ -d "$data" ] || data="$TOP/tests/fixtures/demo/companyfacts"
+data=$(companyfacts_folder)
 repeat=${BENCH_REPEAT:-20}
-
-now() {
-	date +%s.%N
-}
 
 fetch-sec -q "$data"/*.json | normalize -q >"$work/once.ndjson"
 : >"$work/metrics.ndjson"
@@ -58,9 +48,7 @@ jq -c -n '
 end=$(now)
 theirs=$(echo "$end - $start" | bc -l)
 
-printf '%-34s %9d records  corpintel %8.0f/s  jq %8.0f/s  ratio %5.1fx\n' \
-    "transform (jq: margins only)" "$records" "$(echo "$records / $ours" | bc -l)" \
-    "$(echo "$records / $theirs" | bc -l)" "$(echo "$theirs / $ours" | bc -l)"
+report "transform (jq: margins only)" "$records" "$ours" "$theirs"
 
 # Peak resident memory, once and repeated: GNU time's %M, in KiB.
 if [ -x /usr/bin/time ]; then
