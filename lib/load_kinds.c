@@ -45,7 +45,7 @@ static const struct load_column metric_columns[] = {
 	{ "period_end", LOAD_DATE, K, NULL, NULL },
 	{ "fiscal_year", LOAD_INTEGER, 0, NULL, NULL },
 	{ "fiscal_period", LOAD_TEXT, 0, NULL, NULL },
-	{ "source", LOAD_TEXT, R, NULL, NULL },
+	{ "source", LOAD_TEXT, R | LOAD_RANK, NULL, NULL },
 	{ "source_ref", LOAD_TEXT, 0, NULL, NULL },
 	{ "filed", LOAD_DATE, 0, NULL, NULL },
 	{ "revised", LOAD_BOOL, 0, NULL, NULL },
@@ -310,6 +310,50 @@ add_latest_values(struct sql *s, const struct load_kind *k)
 }
 
 /*
+ * Sources of a LOAD_RANK column, best first.  A filing is the primary
+ * record, a value transform derives from filings comes next, and a
+ * figure a data vendor publishes (Yahoo) only fills the keys the others
+ * leave empty.  A source not listed ranks last.
+ */
+static const char *const source_ranks[] = { "sec", "transform", "yahoo" };
+
+static const struct load_column *
+rank_column(const struct load_kind *k)
+{
+	for (size_t i = 0; i < k->ncolumns; i++)
+		if (k->columns[i].flags & LOAD_RANK)
+			return &k->columns[i];
+	return NULL;
+}
+
+/* Adds the rank of the source in the row named by prefix: 0 for the
+ * best.  The names are the constants above, never input. */
+static void
+add_rank(struct sql *s, const struct load_kind *k, const char *prefix)
+{
+	const size_t count = sizeof source_ranks / sizeof source_ranks[0];
+
+	sql_add(s, "CASE %s\"%s\"", prefix, rank_column(k)->name);
+	for (size_t i = 0; i < count; i++)
+		sql_add(s, " WHEN '%s' THEN %zu", source_ranks[i], i);
+	sql_add(s, " ELSE %zu END", count);
+}
+
+/* Adds the order that picks the line that wins for its key: the best
+ * source, then the latest line. */
+static void
+add_winner_order(struct sql *s, const struct load_kind *k)
+{
+	sql_add(s, " ORDER BY ");
+	add_columns(s, k, "", LOAD_KEY, 0);
+	if (rank_column(k) != NULL) {
+		sql_add(s, ", ");
+		add_rank(s, k, "");
+	}
+	sql_add(s, ", line DESC");
+}
+
+/*
  * The merge of one kind: the staged rows (the latest line of each key,
  * or one line), inserted, or updated only where a value differs.  It
  * returns the keys merged, the rows inserted and the rows updated: an
@@ -331,9 +375,8 @@ merge_sql(const struct load_kind *k, bool one_line)
 		add_latest_values(&s, k);
 		sql_add(&s, " FROM \"load_%s\" s", k->table);
 		add_company_filter(&s, k, true);
-		sql_add(&s, " ORDER BY ");
-		add_columns(&s, k, "", LOAD_KEY, 0);
-		sql_add(&s, ", line DESC)");
+		add_winner_order(&s, k);
+		sql_add(&s, ")");
 	}
 
 	sql_add(&s, ", merged AS (INSERT INTO \"%s\" AS t (", k->table);
@@ -359,7 +402,14 @@ merge_sql(const struct load_kind *k, bool one_line)
 	add_columns(&s, k, "t.", 0, LOAD_KEY);
 	sql_add(&s, ") IS DISTINCT FROM (");
 	add_new_values(&s, k);
-	sql_add(&s, ") RETURNING t.xmax = 0 AS inserted)"
+	sql_add(&s, ")");
+	if (rank_column(k) != NULL) {
+		sql_add(&s, " AND ");
+		add_rank(&s, k, "excluded.");
+		sql_add(&s, " <= ");
+		add_rank(&s, k, "t.");
+	}
+	sql_add(&s, " RETURNING t.xmax = 0 AS inserted)"
 	    " SELECT (SELECT count(*) FROM latest),"
 	    " count(*) FILTER (WHERE inserted),"
 	    " count(*) FILTER (WHERE NOT inserted) FROM merged");
@@ -412,9 +462,8 @@ latest_sql(const struct load_kind *k)
 	add_columns(&s, k, "", LOAD_KEY, 0);
 	sql_add(&s, ") line FROM \"load_%s\" s", k->table);
 	add_company_filter(&s, k, true);
-	sql_add(&s, " ORDER BY ");
-	add_columns(&s, k, "", LOAD_KEY, 0);
-	sql_add(&s, ", line DESC) l ORDER BY line");
+	add_winner_order(&s, k);
+	sql_add(&s, ") l ORDER BY line");
 	return sql_finish(&s);
 }
 

@@ -38,6 +38,8 @@ enum load_column_flag {
 	LOAD_KEEP = 1 << 2,	/* a null keeps the stored value */
 	LOAD_VIRTUAL = 1 << 3,	/* not stored: export_sql gives its value */
 	LOAD_ROUTE = 1 << 4,	/* decides the --jobs connection */
+	LOAD_RANK = 1 << 5,	/* a source: a lower-ranked one never
+				   replaces a higher-ranked one's row */
 };
 
 struct load_column {

@@ -41,10 +41,10 @@ struct series_map {
 	enum metric_unit unit;
 };
 
-/* NOTE: these metrics share their key (cik, metric, period type, period
- * end) with the values normalize takes from SEC filings, and with
- * free_cash_flow as transform derives it.  The record loaded last
- * wins, because the loader has no source priority yet. */
+/* These metrics share their key (cik, metric, period type, period end)
+ * with the values normalize takes from SEC filings, and with
+ * free_cash_flow as transform derives it.  The loader ranks the sources,
+ * so a Yahoo value only fills a period that neither of those gives. */
 static const struct series_map series_maps[] = {
 	{ "TotalRevenue", "revenue", false, UNIT_CURRENCY },
 	{ "CostOfRevenue", "cost_of_revenue", false, UNIT_CURRENCY },
