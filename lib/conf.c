@@ -7,6 +7,7 @@
 #include <yaml.h>
 
 #include "conf.h"
+#include "log.h"
 
 /* Deep enough for any file of ours; a limit keeps a hostile document
  * from exhausting the stack. */
@@ -289,4 +290,88 @@ conf_scalar_bool(const struct conf_node *node, bool *value)
 		return true;
 	}
 	return false;
+}
+
+/* Sets one option from its node, unless the command line gave it.
+ * Returns false when the value does not fit the option's type. */
+static bool
+apply_option(const struct conf_option *o, const struct conf_node *node)
+{
+	double ratio;
+	long bytes;
+	bool flag;
+
+	switch (o->type) {
+	case CONF_OPTION_TEXT:
+		if (node->type != CONF_NODE_SCALAR || node->scalar[0] == '\0' ||
+		    (o->valid != NULL && !o->valid(node->scalar)))
+			return false;
+		if (!o->given)
+			*(const char **)o->value = node->scalar;
+		return true;
+	case CONF_OPTION_RATIO:
+		if (!conf_scalar_double(node, &ratio) || ratio < 0 || ratio > 1)
+			return false;
+		if (!o->given)
+			*(double *)o->value = ratio;
+		return true;
+	case CONF_OPTION_BYTES:
+		if (!conf_scalar_long(node, &bytes) || bytes <= 0)
+			return false;
+		if (!o->given)
+			*(size_t *)o->value = (size_t)bytes;
+		return true;
+	case CONF_OPTION_FLAG:
+		if (!conf_scalar_bool(node, &flag))
+			return false;
+		if (!o->given)
+			*(bool *)o->value = flag;
+		return true;
+	}
+	return false;
+}
+
+/*
+ * Applies the keys of one section of a --config file, such as
+ *
+ *   normalize:
+ *     max-reject-ratio: 0.01
+ *
+ * to the options listed, except those the command line gave.  The text
+ * values point into config.  A missing section changes nothing.  Returns
+ * 0, or -1 after reporting an unknown key, a bad value or a section that
+ * is not a mapping, with the file's name and the line.
+ */
+int
+conf_apply_options(const struct conf_node *config, const char *path,
+    const char *section_name, const struct conf_option *options, size_t count)
+{
+	const struct conf_node *section = conf_map_get(config, section_name);
+
+	if (section == NULL)
+		return 0;
+	if (section->type != CONF_NODE_MAPPING) {
+		log_error("%s:%lu: the %s section must be a mapping", path,
+		    section->line, section_name);
+		return -1;
+	}
+	for (size_t i = 0; i < section->count; i++) {
+		const struct conf_node *node = section->items[i];
+		const struct conf_option *o = NULL;
+
+		for (size_t j = 0; j < count && o == NULL; j++)
+			if (strcmp(options[j].key, section->keys[i]) == 0)
+				o = &options[j];
+		if (o == NULL) {
+			log_error("%s:%lu: unknown %s option '%s'", path,
+			    node->line, section_name, section->keys[i]);
+			return -1;
+		}
+		if (!apply_option(o, node)) {
+			log_error("%s:%lu: invalid value for '%s'", path,
+			    node->line, section->keys[i]);
+			return -1;
+		}
+	}
+	return 0;
 }

@@ -37,4 +37,25 @@ bool conf_scalar_double(const struct conf_node *node, double *value);
 bool conf_scalar_long(const struct conf_node *node, long *value);
 bool conf_scalar_bool(const struct conf_node *node, bool *value);
 
+/* The types of a --config option, and what value points to. */
+enum conf_option_type {
+	CONF_OPTION_TEXT,	/* a non-empty string: const char * */
+	CONF_OPTION_RATIO,	/* a number from 0 to 1: double */
+	CONF_OPTION_BYTES,	/* a positive whole number: size_t */
+	CONF_OPTION_FLAG,	/* true or false (yes, no): bool */
+};
+
+/* One option a section of a --config file may set. */
+struct conf_option {
+	const char *key;
+	enum conf_option_type type;
+	void *value;
+	bool given;			/* on the command line, which wins */
+	bool (*valid)(const char *text);	/* text only; NULL: any */
+};
+
+int conf_apply_options(const struct conf_node *config, const char *path,
+    const char *section_name, const struct conf_option *options,
+    size_t count);
+
 #endif

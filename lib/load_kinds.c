@@ -786,10 +786,10 @@ route_hash(const char *text)
  */
 int
 load_stage_record(const struct load_kind *k, const cJSON *rec,
-    unsigned long line, struct pg_copy *copy, unsigned long *route,
-    struct reject_stream *rs, const char *input, size_t len)
+    const struct load_line *src, struct pg_copy *copy, unsigned long *route,
+    struct reject_stream *rs)
 {
-	struct check ck = { rs, line, input, len, 0 };
+	struct check ck = { rs, src->input_line, src->text, src->len, 0 };
 	const char *values[LOAD_MAX_COLUMNS];
 	char numbers[LOAD_MAX_COLUMNS][40], array[4096], text[24];
 
@@ -817,7 +817,7 @@ load_stage_record(const struct load_kind *k, const cJSON *rec,
 		return 0;
 	}
 
-	snprintf(text, sizeof text, "%lu", line);
+	snprintf(text, sizeof text, "%lu", src->line);
 	pg_copy_field(copy, text);
 	for (size_t i = 0; i < k->ncolumns; i++)
 		if (stored(&k->columns[i]))

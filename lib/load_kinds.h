@@ -86,9 +86,17 @@ int load_kinds_init(void);
 void load_kinds_free(void);
 int load_kind_find(const char *name);
 
+/* One input line to stage. */
+struct load_line {
+	unsigned long line;		/* in its file: the order of a batch */
+	unsigned long input_line;	/* in the whole input: for rejects */
+	const char *text;
+	size_t len;
+};
+
 int load_stage_record(const struct load_kind *k, const cJSON *rec,
-    unsigned long line, struct pg_copy *copy, unsigned long *route,
-    struct reject_stream *rs, const char *input, size_t len);
+    const struct load_line *src, struct pg_copy *copy, unsigned long *route,
+    struct reject_stream *rs);
 void load_export_row(const struct load_kind *k, struct jsonw *w,
     const PGresult *res, int row);
 

@@ -19,9 +19,18 @@ struct broken_rule {
 	char reason[512];
 };
 
+/* An input file and the number of lines read before its first line, so
+ * a line number of the whole input maps back to a line of the file. */
+struct input_file {
+	char *name;		/* NULL: standard input */
+	unsigned long lines_before;
+};
+
 struct reject_stream {
 	FILE *fp;		/* NULL: report on stderr */
 	char *path;
+	struct input_file *files;
+	size_t file_count;
 	struct jsonw out;
 	char *clean;		/* the input with invalid UTF-8 replaced */
 	const char *input;
@@ -60,6 +69,43 @@ reject_open(const char *path)
 	return rs;
 }
 
+/*
+ * Records that the input lines after lines_before come from the file
+ * name ("-" or NULL for standard input), so that each reject names its
+ * file and its line in that file.  Files are added in reading order.
+ * Returns 0, or -1 when out of memory.
+ */
+int
+reject_add_file(struct reject_stream *rs, const char *name,
+    unsigned long lines_before)
+{
+	struct input_file *files, *f;
+
+	files = realloc(rs->files, (rs->file_count + 1) * sizeof *files);
+	if (files == NULL)
+		return -1;
+	rs->files = files;
+	f = &files[rs->file_count];
+	f->name = NULL;
+	if (name != NULL && strcmp(name, "-") != 0 &&
+	    (f->name = strdup(name)) == NULL)
+		return -1;
+	f->lines_before = lines_before;
+	rs->file_count++;
+	return 0;
+}
+
+/* Finds the file of a line of the whole input: the last one added that
+ * starts at or before it.  NULL when no file was added. */
+static const struct input_file *
+file_of_line(const struct reject_stream *rs, unsigned long line)
+{
+	for (size_t i = rs->file_count; i > 0; i--)
+		if (rs->files[i - 1].lines_before < line)
+			return &rs->files[i - 1];
+	return NULL;
+}
+
 /* Starts a reject for one input line; input must stay valid until
  * reject_end. */
 void
@@ -70,6 +116,20 @@ reject_begin(struct reject_stream *rs, unsigned long line, const char *input,
 	rs->input_len = len > REJECT_INPUT_MAX ? REJECT_INPUT_MAX : len;
 	rs->line = line;
 	rs->rules = 0;
+}
+
+/* Reports a broken rule on stderr, as FILE:LINE when the line comes
+ * from a named file, like a compiler's message. */
+static void
+warn_broken(const struct reject_stream *rs, const struct broken_rule *b)
+{
+	const struct input_file *f = file_of_line(rs, rs->line);
+
+	if (f != NULL && f->name != NULL)
+		log_warn("%s:%lu: %s: %s", f->name, rs->line - f->lines_before,
+		    b->rule, b->reason);
+	else
+		log_warn("line %lu: %s: %s", rs->line, b->rule, b->reason);
 }
 
 void
@@ -87,7 +147,7 @@ reject_add(struct reject_stream *rs, const char *rule, const char *fmt, ...)
 	va_end(ap);
 
 	if (rs->fp == NULL)
-		log_warn("line %lu: %s: %s", rs->line, b->rule, b->reason);
+		warn_broken(rs, b);
 }
 
 /*
@@ -128,6 +188,21 @@ clean_input(struct reject_stream *rs, size_t *len)
 	return clean;
 }
 
+/* Writes the file of the rejected line (null for standard input) and
+ * its line in that file. */
+static void
+write_file_position(struct reject_stream *rs)
+{
+	const struct input_file *f = file_of_line(rs, rs->line);
+
+	if (f != NULL && f->name != NULL)
+		jsonw_string(&rs->out, "file", f->name);
+	else
+		jsonw_null(&rs->out, "file");
+	jsonw_int(&rs->out, "file_line",
+	    (long long)(rs->line - (f != NULL ? f->lines_before : 0)));
+}
+
 /* Writes the reject begun with reject_begin.  Returns 0, or -1 when the
  * reject file could not be written (reported once). */
 int
@@ -144,6 +219,7 @@ reject_end(struct reject_stream *rs)
 	jsonw_string(&rs->out, "kind", "reject");
 	jsonw_string(&rs->out, "tool", log_progname());
 	jsonw_int(&rs->out, "line", (long long)rs->line);
+	write_file_position(rs);
 	jsonw_open_array(&rs->out, "errors");
 	for (int i = 0; i < rs->rules; i++) {
 		jsonw_open_object(&rs->out, NULL);
@@ -197,6 +273,9 @@ reject_close(struct reject_stream *rs)
 		status = -1;
 	}
 	jsonw_free(&rs->out);
+	for (size_t i = 0; i < rs->file_count; i++)
+		free(rs->files[i].name);
+	free(rs->files);
 	free(rs->clean);
 	free(rs->path);
 	free(rs);

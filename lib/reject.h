@@ -7,16 +7,22 @@
  * The reject stream: one NDJSON object per rejected input line, with the
  * line number, the original text and every rule it broke:
  *
- *   {"kind":"reject","tool":"normalize","line":12,
+ *   {"kind":"reject","tool":"normalize","line":12,"file":"b.ndjson",
+ *    "file_line":2,
  *    "errors":[{"rule":"json","reason":"invalid JSON at byte 7"}],
  *    "input":"{\"kind\":"}
  *
- * Without a reject file, each reject is one warning on stderr instead.
+ * "line" counts the lines of all inputs, as if they were concatenated.
+ * "file" and "file_line" name the input file (null for standard input)
+ * and the line in it.  Without a reject file, each reject is one warning
+ * on stderr instead.
  */
 
 struct reject_stream;
 
 struct reject_stream *reject_open(const char *path);
+int reject_add_file(struct reject_stream *rs, const char *name,
+    unsigned long lines_before);
 void reject_begin(struct reject_stream *rs, unsigned long line,
     const char *input, size_t len);
 void reject_add(struct reject_stream *rs, const char *rule, const char *fmt,

@@ -25,6 +25,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "inputs.h"
 #include "jsonw.h"
 #include "load_kinds.h"
 #include "log.h"
@@ -161,6 +162,7 @@ struct loader {
 	unsigned long nworkers;
 	char **inputs;			/* names of the inputs, for messages */
 	int ninputs;
+	unsigned long *lines_before;	/* per input: lines of those before */
 	pthread_mutex_t lock;		/* rejects, stop and resume */
 	int stop;			/* a batch failed or a signal came */
 	struct resume_point resume;
@@ -177,6 +179,19 @@ static const char *
 input_label(const struct loader *ld, int input)
 {
 	return strcmp(ld->inputs[input], "-") == 0 ? "stdin" : ld->inputs[input];
+}
+
+/* Rejects a line of an input.  Rejects count the lines of all inputs,
+ * as the other tools do, while batches and resume points count the
+ * lines of their own input.  Takes the lock. */
+static void
+reject_input_line(struct loader *ld, int input, unsigned long line,
+    const char *text, size_t len, const char *rule, const char *reason)
+{
+	pthread_mutex_lock(&ld->lock);
+	reject_one(ld->rejects, ld->lines_before[input] + line, text, len,
+	    rule, reason);
+	pthread_mutex_unlock(&ld->lock);
 }
 
 static void
@@ -534,16 +549,15 @@ write_row_rejects(struct worker *w, const struct batch *b)
 {
 	struct loader *ld = w->ld;
 
-	pthread_mutex_lock(&ld->lock);
 	for (size_t i = 0; i < w->row_reject_count; i++) {
 		const struct row_reject *r = &w->row_rejects[i];
 		const struct staged_line *s = find_line(&b->kinds[r->kind], r->line);
 
 		if (s != NULL)
-			reject_one(ld->rejects, r->line, b->text + s->text_offset,
-			    s->text_len, r->rule, r->reason);
+			reject_input_line(ld, b->input, r->line,
+			    b->text + s->text_offset, s->text_len, r->rule,
+			    r->reason);
 	}
-	pthread_mutex_unlock(&ld->lock);
 	forget_row_rejects(w);
 }
 
@@ -1110,8 +1124,9 @@ stage(struct loader *ld, int kind, const cJSON *rec, int input,
 	 * is built apart and then appended to that worker's batch. */
 	pg_copy_reset(scratch);
 	pthread_mutex_lock(&ld->lock);
-	st = load_stage_record(&load_kinds[kind], rec, line, scratch, &route,
-	    ld->rejects, text, len);
+	st = load_stage_record(&load_kinds[kind], rec, &(struct load_line){
+	    line, ld->lines_before[input] + line, text, len }, scratch, &route,
+	    ld->rejects);
 	pthread_mutex_unlock(&ld->lock);
 	if (st == 0)
 		ld->rejected[kind].rejected++;
@@ -1145,10 +1160,8 @@ take_line(struct loader *ld, int input, unsigned long line, const char *text,
 			ld->empty++;
 			return 0;
 		}
-		pthread_mutex_lock(&ld->lock);
-		reject_one(ld->rejects, line, text, len, record_error_rule(error),
-		    why);
-		pthread_mutex_unlock(&ld->lock);
+		reject_input_line(ld, input, line, text, len,
+		    record_error_rule(error), why);
 		return 0;
 	}
 
@@ -1160,9 +1173,7 @@ take_line(struct loader *ld, int input, unsigned long line, const char *text,
 		kind_list(kinds, sizeof kinds);
 		snprintf(why, sizeof why, "unknown kind \"%.40s\": load-timescale"
 		    " loads %s records", kind, kinds);
-		pthread_mutex_lock(&ld->lock);
-		reject_one(ld->rejects, line, text, len, "kind", why);
-		pthread_mutex_unlock(&ld->lock);
+		reject_input_line(ld, input, line, text, len, "kind", why);
 	} else {
 		ld->unknown++;
 	}
@@ -1194,12 +1205,17 @@ load_stream(struct loader *ld, FILE *fp, int input)
 	struct ndjson_reader *reader = ndjson_open(fp, ld->opt->max_line);
 	const char *name = input_label(ld, input);
 	enum ndjson_status st;
-	char *line, why[128];
+	char *line;
 	size_t len;
-	int status = EXIT_OK;
+	int status = EXIT_OK, added;
 
-	if (reader == NULL) {
+	pthread_mutex_lock(&ld->lock);
+	ld->lines_before[input] = ld->lines;
+	added = reject_add_file(ld->rejects, ld->inputs[input], ld->lines);
+	pthread_mutex_unlock(&ld->lock);
+	if (reader == NULL || added < 0) {
 		log_error("out of memory");
+		ndjson_close(reader);
 		return EXIT_SOFTWARE;
 	}
 	while ((st = ndjson_next(reader, &line, &len)) != NDJSON_EOF) {
@@ -1217,10 +1233,9 @@ load_stream(struct loader *ld, FILE *fp, int input)
 		}
 		ld->lines++;
 		if (st == NDJSON_TOO_LONG) {
-			snprintf(why, sizeof why, "line longer than %zu bytes",
-			    ld->opt->max_line);
 			pthread_mutex_lock(&ld->lock);
-			reject_one(ld->rejects, n, line, len, "line-length", why);
+			inputs_reject_long(ld->rejects, ld->lines_before[input] + n,
+			    line, len, ld->opt->max_line);
 			pthread_mutex_unlock(&ld->lock);
 		} else if (take_line(ld, input, n, line, len) < 0) {
 			log_error("%s: line %lu: out of memory", name, n);
@@ -1735,6 +1750,11 @@ main(int argc, char **argv)
 	ld.nworkers = opt.jobs;
 	ld.inputs = argc > 0 ? argv : standard_input;
 	ld.ninputs = argc > 0 ? argc : 1;
+	ld.lines_before = calloc((size_t)ld.ninputs, sizeof *ld.lines_before);
+	if (ld.lines_before == NULL) {
+		log_error("out of memory");
+		return EXIT_SOFTWARE;
+	}
 	pthread_mutex_init(&ld.lock, NULL);
 
 	/* Connect before reading any input: a database that is down fails
@@ -1744,6 +1764,7 @@ main(int argc, char **argv)
 		    pg_dsn_origin(opt.dsn), ld.db.error);
 		pg_close(&ld.db);
 		load_kinds_free();
+		free(ld.lines_before);
 		return ld.db.invalid_settings ? EXIT_CONFIG : EXIT_TEMPFAIL;
 	}
 
@@ -1759,6 +1780,7 @@ main(int argc, char **argv)
 	pg_close(&ld.db);
 	pthread_mutex_destroy(&ld.lock);
 	load_kinds_free();
+	free(ld.lines_before);
 	if (cli_finish_stdout() != EXIT_OK && status == EXIT_OK)
 		status = EXIT_IOERR;
 	return status;

@@ -27,6 +27,7 @@
 #include "conf.h"
 #include "date.h"
 #include "derive.h"
+#include "inputs.h"
 #include "jsonw.h"
 #include "log.h"
 #include "mart.h"
@@ -216,7 +217,22 @@ parse_options(int argc, char **argv, struct options *opt)
 static int
 apply_config(struct options *opt, struct conf_node **config)
 {
-	const struct conf_node *section, *node;
+	const struct conf_option options[] = {
+		{ "rejects", CONF_OPTION_TEXT, &opt->rejects_path,
+		  opt->set_rejects, NULL },
+		{ "max-reject-ratio", CONF_OPTION_RATIO, &opt->max_reject_ratio,
+		  opt->set_max_reject_ratio, NULL },
+		{ "max-line-bytes", CONF_OPTION_BYTES, &opt->max_line_bytes,
+		  opt->set_max_line_bytes, NULL },
+		{ "universe", CONF_OPTION_TEXT, &opt->universe_path,
+		  opt->set_universe, NULL },
+		{ "report", CONF_OPTION_TEXT, &opt->report_path,
+		  opt->set_report, NULL },
+		{ "rank-currency", CONF_OPTION_TEXT, &opt->rank_currency,
+		  opt->set_rank_currency, valid_currency },
+		{ "pass-through", CONF_OPTION_FLAG, &opt->pass_through,
+		  opt->set_pass_through, NULL },
+	};
 	char error[512];
 
 	*config = conf_load_file(opt->common.config_file, error, sizeof error);
@@ -224,62 +240,9 @@ apply_config(struct options *opt, struct conf_node **config)
 		log_error("%s", error);
 		return EXIT_CONFIG;
 	}
-	section = conf_map_get(*config, "transform");
-	if (section == NULL)
-		return 0;
-
-	for (size_t i = 0; i < section->count; i++) {
-		const char *key = section->keys != NULL ? section->keys[i] : "";
-		bool ok = true;
-		long bytes;
-
-		node = section->items[i];
-		if (strcmp(key, "rejects") == 0) {
-			ok = node->type == CONF_NODE_SCALAR;
-			if (ok && !opt->set_rejects)
-				opt->rejects_path = node->scalar;
-		} else if (strcmp(key, "max-reject-ratio") == 0) {
-			double ratio;
-
-			ok = conf_scalar_double(node, &ratio) && ratio >= 0 &&
-			    ratio <= 1;
-			if (ok && !opt->set_max_reject_ratio)
-				opt->max_reject_ratio = ratio;
-		} else if (strcmp(key, "max-line-bytes") == 0) {
-			ok = conf_scalar_long(node, &bytes) && bytes > 0;
-			if (ok && !opt->set_max_line_bytes)
-				opt->max_line_bytes = (size_t)bytes;
-		} else if (strcmp(key, "universe") == 0 ||
-		    strcmp(key, "report") == 0) {
-			bool universe = strcmp(key, "universe") == 0;
-
-			ok = node->type == CONF_NODE_SCALAR;
-			if (ok && universe && !opt->set_universe)
-				opt->universe_path = node->scalar;
-			if (ok && !universe && !opt->set_report)
-				opt->report_path = node->scalar;
-		} else if (strcmp(key, "rank-currency") == 0) {
-			ok = node->type == CONF_NODE_SCALAR &&
-			    valid_currency(node->scalar);
-			if (ok && !opt->set_rank_currency)
-				opt->rank_currency = node->scalar;
-		} else if (strcmp(key, "pass-through") == 0) {
-			bool on;
-
-			ok = conf_scalar_bool(node, &on);
-			if (ok && !opt->set_pass_through)
-				opt->pass_through = on;
-		} else {
-			log_error("%s:%lu: unknown transform option '%s'",
-			    opt->common.config_file, node->line, key);
-			return EXIT_CONFIG;
-		}
-		if (!ok) {
-			log_error("%s:%lu: invalid value for '%s'",
-			    opt->common.config_file, node->line, key);
-			return EXIT_CONFIG;
-		}
-	}
+	if (conf_apply_options(*config, opt->common.config_file, "transform",
+	    options, sizeof options / sizeof options[0]) < 0)
+		return EXIT_CONFIG;
 	return 0;
 }
 
@@ -518,50 +481,22 @@ handle_line(struct run *run, unsigned long line, char *text, size_t len)
 	cJSON_Delete(record);
 }
 
-/*
- * Reads one input to its end.  Line numbers continue from the previous
- * input, as if the files were concatenated.  Returns 0, or EXIT_IOERR
- * after reporting a read error.
- */
-static int
-read_input(struct run *run, FILE *fp, const char *name)
+/* Takes one line of the inputs; never stops the reading. */
+static bool
+take_line(void *arg, unsigned long line, enum ndjson_status status,
+    char *text, size_t len)
 {
-	struct ndjson_reader *reader;
-	unsigned long first = run->counts.lines;
-	char reason[128];
-	char *text;
-	size_t len;
+	struct run *run = arg;
 
-	reader = ndjson_open(fp, run->opt->max_line_bytes);
-	if (reader == NULL) {
-		log_error("out of memory");
-		exit(EXIT_SOFTWARE);
+	run->counts.lines++;
+	if (status == NDJSON_TOO_LONG) {
+		inputs_reject_long(run->rejects, line, text, len,
+		    run->opt->max_line_bytes);
+		run->counts.rejected++;
+		return true;
 	}
-	for (;;) {
-		enum ndjson_status status = ndjson_next(reader, &text, &len);
-		unsigned long line = first + ndjson_line_number(reader);
-
-		if (status == NDJSON_EOF)
-			break;
-		if (status == NDJSON_READ_ERROR) {
-			log_error("%s: read error: %s", name, strerror(errno));
-			ndjson_close(reader);
-			return EXIT_IOERR;
-		}
-		run->counts.lines++;
-		if (status == NDJSON_TOO_LONG) {
-			snprintf(reason, sizeof reason, "line longer than %zu "
-			    "bytes; raise --max-line-bytes if it is genuine",
-			    run->opt->max_line_bytes);
-			reject_one(run->rejects, line, text, len, "line-length",
-			    reason);
-			run->counts.rejected++;
-			continue;
-		}
-		handle_line(run, line, text, len);
-	}
-	ndjson_close(reader);
-	return 0;
+	handle_line(run, line, text, len);
+	return true;
 }
 
 static void
@@ -786,31 +721,6 @@ write_metrics_file(const char *path, const struct counts *c)
 	return status < 0 ? EXIT_IOERR : 0;
 }
 
-/* Opens every input before reading any, so that a missing file stops
- * the run before a partial result is written. */
-static FILE **
-open_inputs(int count, char **paths)
-{
-	FILE **files = calloc((size_t)(count > 0 ? count : 1), sizeof *files);
-
-	if (files == NULL) {
-		log_error("out of memory");
-		exit(EXIT_SOFTWARE);
-	}
-	for (int i = 0; i < count; i++) {
-		if (strcmp(paths[i], "-") == 0) {
-			files[i] = stdin;
-			continue;
-		}
-		files[i] = fopen(paths[i], "r");
-		if (files[i] == NULL) {
-			log_error("%s: %s", paths[i], strerror(errno));
-			exit(EXIT_NOINPUT);
-		}
-	}
-	return files;
-}
-
 int
 main(int argc, char **argv)
 {
@@ -818,8 +728,8 @@ main(int argc, char **argv)
 	    .max_line_bytes = NDJSON_DEFAULT_MAX_LINE };
 	struct run run = { .opt = &opt };
 	struct conf_node *config = NULL;
-	int status = EXIT_OK, input_count;
-	FILE **inputs;
+	struct inputs inputs = { 0 };
+	int status = EXIT_OK;
 
 	cli_init(argc, argv);
 	parse_options(argc, argv, &opt);
@@ -836,21 +746,23 @@ main(int argc, char **argv)
 		conf_node_free(config);
 		return status;
 	}
-	input_count = argc - optind;
-	inputs = open_inputs(input_count, argv + optind);
+	/* The marts of part of the input would mislead: a missing file
+	 * stops the run before anything is written. */
+	if ((status = inputs_check(argv + optind, argc - optind)) != 0) {
+		conf_node_free(config);
+		return status;
+	}
 
 	run.store = derive_store_new();
 	run.rejects = reject_open(opt.rejects_path);
 	if (run.store == NULL || run.rejects == NULL)
 		return run.store == NULL ? EXIT_SOFTWARE : EXIT_IOERR;
 
-	if (input_count == 0)
-		status = read_input(&run, stdin, "standard input");
-	for (int i = 0; i < input_count && status == 0; i++) {
-		status = read_input(&run, inputs[i], argv[optind + i]);
-		if (inputs[i] != stdin)
-			fclose(inputs[i]);
-	}
+	inputs = (struct inputs){
+		.paths = argv + optind, .count = argc - optind,
+		.max_line = opt.max_line_bytes, .rejects = run.rejects,
+	};
+	status = inputs_read(&inputs, take_line, &run);
 	if (status == 0 && derive_run(run.store, emit_derived, &run,
 	    run.counts.absent) < 0) {
 		log_error("out of memory while deriving");
@@ -878,7 +790,6 @@ main(int argc, char **argv)
 	mart_free(run.mart);
 	jsonw_free(&run.out);
 	conf_node_free(config);
-	free(inputs);
 	if (cli_finish_stdout() != 0 && status == 0)
 		status = EXIT_IOERR;
 	return status;

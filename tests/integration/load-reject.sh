@@ -57,12 +57,30 @@ revenue|52000000" "$(sql -c 'SELECT metric, value FROM financial_metrics ORDER B
 assert_eq "12|2|7|ok" "$(sql -c 'SELECT lines, skipped, rejected, status FROM load_audit')" \
 	"audit row has the reconciled counts"
 
-# Without --rejects, each reject is a warning with its line number.
+# Without --rejects, each reject is a warning naming FILE:LINE.
 new_db warn
 assert_status 0 "load without a reject file" -- load-timescale --dsn "dbname=$db" \
 	--skip-unknown "$bad"
-assert_contains "$WORK/err" "line 8: " "warning names the line"
-assert_eq 7 "$(grep -c 'warning: line' "$WORK/err")" "one warning per reject"
+assert_contains "$WORK/err" "warning: $bad:8: " "warning names the file and line"
+assert_eq 7 "$(grep -c "warning: $bad:[0-9]*: " "$WORK/err")" "one warning per reject"
+
+# Two inputs: reject line numbers continue from one file to the next, as
+# in the other tools, and each reject names its file and its line there.
+# This holds for a line the reader rejects (line 8, an impossible date)
+# and for one the database finds wrong (line 10, a company not loaded).
+new_db two
+cp "$bad" "$WORK/second.ndjson"
+assert_status 0 "load two files with bad lines" -- load-timescale --dsn "dbname=$db" \
+	--skip-unknown --rejects "$WORK/rejects-two.ndjson" "$bad" "$WORK/second.ndjson"
+assert_eq "5 6 7 8 9 10 11 17 18 19 20 21 22 23" \
+	"$(sed 's/.*"line":\([0-9]*\),.*/\1/' "$WORK/rejects-two.ndjson" | sort -n | tr '\n' ' ' | sed 's/ $//')" \
+	"line numbers continue into the second file"
+assert_contains "$WORK/rejects-two.ndjson" '"line":20,"file":"'"$WORK/second.ndjson"'","file_line":8,' \
+	"reader reject names the second file"
+assert_contains "$WORK/rejects-two.ndjson" '"line":22,"file":"'"$WORK/second.ndjson"'","file_line":10,' \
+	"server refusal names the second file"
+assert_contains "$WORK/rejects-two.ndjson" '"line":8,"file":"'"$bad"'","file_line":8,' \
+	"first file's reject names it"
 
 # By default (--reject-unknown) the sec_fact is a reject, not a skip.
 new_db unknown

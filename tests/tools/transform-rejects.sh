@@ -1,5 +1,5 @@
-# transform: malformed lines are rejected with their line numbers, and
-# every line is accounted for.
+# transform: malformed lines are rejected with their file and line
+# numbers, and every line is accounted for.
 . "$TOP/tests/lib.sh"
 
 input=$TOP/tests/fixtures/transform/bad-lines.ndjson
@@ -32,7 +32,7 @@ assert_contains "$WORK/err" "13 lines: 2 metric records (2 used, of which 0 repl
 assert_eq 9 "$(lines "$WORK/rejects")" "nine rejects"
 reject_line() {	# LINE RULE: the reject of input line LINE names RULE
 	checks=$((checks + 1))
-	if grep -q "^{\"kind\":\"reject\",\"tool\":\"transform\",\"line\":$1,\"errors\":\[{\"rule\":\"$2\"" "$WORK/rejects"; then
+	if grep -q "^{\"kind\":\"reject\",\"tool\":\"transform\",\"line\":$1,\"file\":\"$input\",\"file_line\":$1,\"errors\":\[{\"rule\":\"$2\"" "$WORK/rejects"; then
 		ok "line $1 rejected as $2"
 	else
 		fail "line $1 not rejected as $2"
@@ -52,12 +52,21 @@ assert_contains "$WORK/rejects" '{"rule":"type","reason":"\"value\" must be a nu
 assert_contains "$WORK/rejects" '"period_end\" is \"2023-02-30\", not a valid YYYY-MM-DD date' \
 	"impossible date named"
 
-# Without --rejects, each reject is a warning with its line number.
+# Without --rejects, each reject is a warning naming FILE:LINE.
 assert_status 0 "warnings on stderr" -- transform --max-line-bytes 400 "$input"
-assert_contains "$WORK/err" "transform: warning: line 7: date: \"period_end\" is \"2023-02-30\"" \
-	"warning names the line"
+assert_contains "$WORK/err" "transform: warning: $input:7: date: \"period_end\" is \"2023-02-30\"" \
+	"warning names the file and line"
 # One warning per problem: 10, as line 6 has two.
-assert_eq 10 "$(grep -c 'warning: line' "$WORK/err")" "one warning per problem"
+assert_eq 10 "$(grep -c "warning: $input:[0-9]*: " "$WORK/err")" "one warning per problem"
+
+# From standard input the file is null and warnings name the line alone.
+assert_status 0 "rejects from standard input" -- \
+	sh -c 'transform --max-line-bytes 400 --rejects "$1" <"$2"' sh "$WORK/rejects-stdin" "$input"
+assert_contains "$WORK/rejects-stdin" '"line":7,"file":null,"file_line":7,"errors":[{"rule":"date"' \
+	"standard input reject has a null file"
+assert_status 0 "warnings from standard input" -- \
+	sh -c 'transform --max-line-bytes 400 <"$1"' sh "$input"
+assert_contains "$WORK/err" "transform: warning: line 7: date: " "standard input warning names the line"
 
 # 9 of 13 lines rejected is a ratio of 0.69: above 0.5 fails, 0.7 passes.
 assert_status 65 "reject ratio exceeded" -- \
@@ -67,11 +76,18 @@ assert_contains "$WORK/err" "9 of 13 lines rejected, more than --max-reject-rati
 assert_status 0 "reject ratio within limit" -- \
 	transform --max-line-bytes 400 --max-reject-ratio 0.7 "$input"
 
-# Line numbers continue across files, as if they were concatenated.
+# Line numbers continue across files, as if they were concatenated, and
+# each reject also names its file and its line in that file.
 assert_status 0 "two files" -- \
 	transform --max-line-bytes 400 --rejects "$WORK/rejects2" "$input" "$input"
 assert_eq 18 "$(lines "$WORK/rejects2")" "rejects from both files"
-assert_contains "$WORK/rejects2" '"line":20,"errors":[{"rule":"date"' \
+assert_contains "$WORK/rejects2" '"line":20,"file":"'"$input"'","file_line":7,"errors":[{"rule":"date"' \
 	"second file's line 7 is line 20"
+
+# A missing file stops the run before anything is written.
+assert_status 66 "missing input file" -- \
+	transform --max-line-bytes 400 "$input" "$WORK/absent.ndjson"
+assert_contains "$WORK/err" "absent.ndjson: No such file or directory" "missing file named"
+assert_eq 0 "$(lines "$WORK/out")" "nothing written for a missing file"
 
 finish

@@ -126,7 +126,8 @@ START_TEST(reject_lines_written)
 	ck_assert_ptr_nonnull(fp);
 	ck_assert_ptr_nonnull(fgets(text, sizeof text, fp));
 	ck_assert_str_eq(text,
-	    "{\"kind\":\"reject\",\"tool\":\"corpintel\",\"line\":7,\"errors\":["
+	    "{\"kind\":\"reject\",\"tool\":\"corpintel\",\"line\":7,"
+	    "\"file\":null,\"file_line\":7,\"errors\":["
 	    "{\"rule\":\"required\",\"reason\":\"missing member \\\"cik\\\"\"},"
 	    "{\"rule\":\"range\",\"reason\":\"value -5 is below the minimum 0\"}],"
 	    "\"input\":\"{\\\"kind\\\":\\\"metric\\\"}\"}\n");
@@ -135,6 +136,107 @@ START_TEST(reject_lines_written)
 	    "%s", text);
 	fclose(fp);
 	unlink(path);
+}
+END_TEST
+
+/* Rejects name the file of their line and the line in it, with the line
+ * numbers of the whole input continuing across files. */
+START_TEST(reject_names_file)
+{
+	char *path = strdup(temp_file(""));
+	struct reject_stream *rs = reject_open(path);
+	char text[512];
+	FILE *fp;
+
+	ck_assert_ptr_nonnull(rs);
+	ck_assert_int_eq(reject_add_file(rs, "first.ndjson", 0), 0);
+	ck_assert_int_eq(reject_add_file(rs, "-", 3), 0);
+	ck_assert_int_eq(reject_add_file(rs, "third.ndjson", 5), 0);
+	reject_one(rs, 2, "a", 1, "json", "invalid JSON");
+	reject_one(rs, 4, "b", 1, "json", "invalid JSON");
+	reject_one(rs, 9, "c", 1, "json", "invalid JSON");
+	ck_assert_int_eq(reject_close(rs), 0);
+
+	fp = fopen(path, "r");
+	ck_assert_ptr_nonnull(fp);
+	ck_assert_ptr_nonnull(fgets(text, sizeof text, fp));
+	ck_assert_msg(strstr(text, "\"line\":2,\"file\":\"first.ndjson\","
+	    "\"file_line\":2,") != NULL, "%s", text);
+	ck_assert_ptr_nonnull(fgets(text, sizeof text, fp));
+	ck_assert_msg(strstr(text, "\"line\":4,\"file\":null,"
+	    "\"file_line\":1,") != NULL, "%s", text);
+	ck_assert_ptr_nonnull(fgets(text, sizeof text, fp));
+	ck_assert_msg(strstr(text, "\"line\":9,\"file\":\"third.ndjson\","
+	    "\"file_line\":4,") != NULL, "%s", text);
+	fclose(fp);
+	unlink(path);
+	free(path);
+}
+END_TEST
+
+static bool
+three_letters(const char *text)
+{
+	return strlen(text) == 3;
+}
+
+/* Loads text as a config file and applies its "tool" section. */
+static int
+apply_text(const char *text, struct conf_option *options, size_t count)
+{
+	char *path = temp_file(text);
+	char error[256] = "";
+	struct conf_node *root = conf_load_file(path, error, sizeof error);
+	static struct conf_node *previous_root;
+	int status;
+
+	ck_assert_msg(root != NULL, "%s", error);
+	status = conf_apply_options(root, path, "tool", options, count);
+	unlink(path);
+	/* The text values point into the tree, so it lives until the next
+	 * call. */
+	conf_node_free(previous_root);
+	previous_root = root;
+	return status;
+}
+
+START_TEST(config_options_applied)
+{
+	const char *rejects = NULL, *currency = "USD";
+	double ratio = 0;
+	size_t bytes = 100;
+	bool flag = false;
+	struct conf_option options[] = {
+		{ "rejects", CONF_OPTION_TEXT, &rejects, false, NULL },
+		{ "ratio", CONF_OPTION_RATIO, &ratio, false, NULL },
+		{ "bytes", CONF_OPTION_BYTES, &bytes, true, NULL },
+		{ "flag", CONF_OPTION_FLAG, &flag, false, NULL },
+		{ "currency", CONF_OPTION_TEXT, &currency, false, three_letters },
+	};
+	size_t n = sizeof options / sizeof options[0];
+
+	ck_assert_int_eq(apply_text("other:\n  x: 1\n", options, n), 0);
+	ck_assert_ptr_null(rejects);
+
+	ck_assert_int_eq(apply_text("tool:\n  rejects: bad.ndjson\n"
+	    "  ratio: 0.25\n  bytes: 4096\n  flag: yes\n  currency: EUR\n",
+	    options, n), 0);
+	ck_assert_str_eq(rejects, "bad.ndjson");
+	ck_assert_double_eq(ratio, 0.25);
+	ck_assert_uint_eq(bytes, 100);	/* given on the command line */
+	ck_assert(flag);
+	ck_assert_str_eq(currency, "EUR");
+
+	ck_assert_int_eq(apply_text("tool:\n  ratio: 1.5\n", options, n), -1);
+	ck_assert_int_eq(apply_text("tool:\n  currency: EURO\n", options, n),
+	    -1);
+	ck_assert_int_eq(apply_text("tool:\n  rejects: \"\"\n", options, n),
+	    -1);
+	ck_assert_int_eq(apply_text("tool:\n  flag: maybe\n", options, n), -1);
+	ck_assert_int_eq(apply_text("tool:\n  unknown: 1\n", options, n), -1);
+	ck_assert_int_eq(apply_text("tool: [1, 2]\n", options, n), -1);
+	ck_assert_double_eq(ratio, 0.25);
+	ck_assert(flag);
 }
 END_TEST
 
@@ -151,6 +253,8 @@ main(void)
 	tcase_add_test(tc, missing_file_reported);
 	tcase_add_test(tc, bad_scalars_refused);
 	tcase_add_test(tc, reject_lines_written);
+	tcase_add_test(tc, reject_names_file);
+	tcase_add_test(tc, config_options_applied);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);

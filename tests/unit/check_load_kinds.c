@@ -15,12 +15,12 @@ stage(int kind, const char *json, char **row, unsigned long *route)
 	struct reject_stream *rs = reject_open("/dev/null");
 	struct pg_copy copy = { 0 };
 	cJSON *rec = cJSON_Parse(json);
+	struct load_line src = { 7, 7, json, strlen(json) };
 	int st;
 
 	ck_assert_ptr_nonnull(rec);
 	ck_assert_ptr_nonnull(rs);
-	st = load_stage_record(&load_kinds[kind], rec, 7, &copy, route, rs,
-	    json, strlen(json));
+	st = load_stage_record(&load_kinds[kind], rec, &src, &copy, route, rs);
 	*row = calloc(1, copy.len + 1);
 	if (copy.len > 0)
 		memcpy(*row, copy.buf, copy.len);
