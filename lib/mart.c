@@ -3,10 +3,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "conf.h"
 #include "date.h"
 #include "log.h"
 #include "mart.h"
+#include "universe.h"
 
 /* Metric names the mart reads, indexed by enum mart_metric. */
 static const char *const metric_names[MART_METRIC_COUNT] = {
@@ -33,24 +33,6 @@ set_error(char *error, size_t size, const char *fmt, ...)
 	va_end(ap);
 }
 
-static char *
-copy_string(const char *s)
-{
-	return s != NULL ? strdup(s) : NULL;
-}
-
-/* A CIK as the record contract writes it: ten digits. */
-static bool
-valid_cik(const char *cik)
-{
-	if (strlen(cik) != 10)
-		return false;
-	for (const char *p = cik; *p != '\0'; p++)
-		if (*p < '0' || *p > '9')
-			return false;
-	return true;
-}
-
 static int
 add_category(struct mart *mart, const char *name)
 {
@@ -73,52 +55,30 @@ add_category(struct mart *mart, const char *name)
 }
 
 /*
- * Reads one entry of the universe's companies list into c.  Returns
+ * Takes one company of the universe into c.  A mart row needs a ticker,
+ * a name and a category besides what every universe entry has.  Returns
  * false with the reason in error.
  */
 static bool
-read_company(const struct conf_node *node, const char *path,
+take_company(const struct universe_company *u, const char *path,
     struct mart_company *c, char *error, size_t size)
 {
-	static const char *const required[] = { "ticker", "name", "category" };
-	const struct conf_node *listed;
-	const char *cik;
+	const char *missing = u->ticker == NULL ? "ticker" : u->name == NULL ?
+	    "name" : u->category == NULL ? "category" : NULL;
 
-	if (node->type != CONF_NODE_MAPPING) {
-		set_error(error, size, "%s:%lu: a company must be a mapping with "
-		    "ticker, name, category, cik and listed", path, node->line);
+	if (missing != NULL) {
+		set_error(error, size, "%s:%lu: company without \"%s\"", path,
+		    u->line, missing);
 		return false;
 	}
-	for (size_t i = 0; i < 3; i++) {
-		const char *value = conf_map_scalar(node, required[i]);
-
-		if (value == NULL || *value == '\0') {
-			set_error(error, size, "%s:%lu: company without \"%s\"",
-			    path, node->line, required[i]);
-			return false;
-		}
-	}
-	cik = conf_map_scalar(node, "cik");
-	if (cik != NULL && !valid_cik(cik)) {
-		set_error(error, size, "%s:%lu: cik \"%s\" of %s is not ten "
-		    "digits: quote it so that YAML keeps the leading zeros",
-		    path, node->line, cik, conf_map_scalar(node, "ticker"));
-		return false;
-	}
-	c->listed = true;
-	listed = conf_map_get(node, "listed");
-	if (listed != NULL && !conf_scalar_bool(listed, &c->listed)) {
-		set_error(error, size, "%s:%lu: listed must be true or false",
-		    path, listed->line);
-		return false;
-	}
-	c->ticker = strdup(conf_map_scalar(node, "ticker"));
-	c->name = strdup(conf_map_scalar(node, "name"));
-	c->category = strdup(conf_map_scalar(node, "category"));
-	c->cik = copy_string(cik);
-	c->line = node->line;
+	c->ticker = strdup(u->ticker);
+	c->name = strdup(u->name);
+	c->category = strdup(u->category);
+	c->cik = u->cik[0] != '\0' ? strdup(u->cik) : NULL;
+	c->listed = u->listed;
+	c->line = u->line;
 	if (c->ticker == NULL || c->name == NULL || c->category == NULL ||
-	    (cik != NULL && c->cik == NULL)) {
+	    (u->cik[0] != '\0' && c->cik == NULL)) {
 		set_error(error, size, "out of memory");
 		return false;
 	}
@@ -126,38 +86,21 @@ read_company(const struct conf_node *node, const char *path,
 }
 
 static bool
-read_universe(struct mart *mart, const struct conf_node *root,
-    const char *path, char *error, size_t size)
+take_universe(struct mart *mart, const struct universe *u, const char *path,
+    char *error, size_t size)
 {
-	const struct conf_node *list = conf_map_get(root, "companies");
-
-	if (list == NULL || list->type != CONF_NODE_SEQUENCE) {
-		set_error(error, size, "%s: no \"companies\" list: the universe "
-		    "file lists companies under companies:", path);
-		return false;
-	}
-	mart->companies = calloc(list->count > 0 ? list->count : 1,
+	mart->companies = calloc(u->count > 0 ? u->count : 1,
 	    sizeof *mart->companies);
 	if (mart->companies == NULL) {
 		set_error(error, size, "out of memory");
 		return false;
 	}
-	for (size_t i = 0; i < list->count; i++) {
+	for (size_t i = 0; i < u->count; i++) {
 		struct mart_company *c = &mart->companies[i];
 
 		mart->company_count++;
-		if (!read_company(list->items[i], path, c, error, size))
+		if (!take_company(&u->companies[i], path, c, error, size))
 			return false;
-		for (size_t j = 0; j < i; j++) {
-			if (strcmp(mart->companies[j].ticker, c->ticker) == 0 ||
-			    (c->cik != NULL && mart->companies[j].cik != NULL &&
-			    strcmp(mart->companies[j].cik, c->cik) == 0)) {
-				set_error(error, size, "%s:%lu: %s repeats the "
-				    "ticker or cik of line %lu", path, c->line,
-				    c->ticker, mart->companies[j].line);
-				return false;
-			}
-		}
 		if (add_category(mart, c->category) < 0) {
 			set_error(error, size, "out of memory");
 			return false;
@@ -175,25 +118,24 @@ struct mart *
 mart_load_universe(const char *path, long as_of, const char *rank_unit,
     char *error, size_t size)
 {
-	struct conf_node *root;
+	struct universe *u = universe_load(path, error, size);
 	struct mart *mart;
 
-	root = conf_load_file(path, error, size);
-	if (root == NULL)
+	if (u == NULL)
 		return NULL;
 	mart = calloc(1, sizeof *mart);
 	if (mart == NULL) {
 		set_error(error, size, "out of memory");
-		conf_node_free(root);
+		universe_free(u);
 		return NULL;
 	}
 	mart->as_of = as_of;
 	snprintf(mart->rank_unit, sizeof mart->rank_unit, "%s", rank_unit);
-	if (!read_universe(mart, root, path, error, size)) {
+	if (!take_universe(mart, u, path, error, size)) {
 		mart_free(mart);
 		mart = NULL;
 	}
-	conf_node_free(root);
+	universe_free(u);
 	return mart;
 }
 

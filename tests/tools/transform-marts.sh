@@ -184,10 +184,16 @@ assert_eq 1 "$(grep -c 'ARCE (Arco Platform Limited): no longer listed; no cik' 
 	"Arco reported once"
 assert_eq 28 "$(grep -c 'transform: warning: ' "$WORK/err")" "one line per company"
 
-printf 'companies:\n  - {ticker: X, name: "X", category: c, cik: 123}\n' >"$WORK/bad-cik.yaml"
-assert_status 78 "cik without leading zeros" -- \
+# A cik written without its leading zeros is SEC's cik all the same, as
+# in normalize's universe.  A cik of more than ten digits is an error.
+printf 'companies:\n  - {ticker: X, name: "X", category: c, cik: 123}\n' >"$WORK/short-cik.yaml"
+assert_status 0 "cik without leading zeros" -- \
+	transform --universe "$WORK/short-cik.yaml" /dev/null
+assert_contains "$WORK/out" '"cik":"0000000123","ticker":"X"' "short cik padded to ten digits"
+printf 'companies:\n  - {ticker: X, name: "X", category: c, cik: 12345678901}\n' >"$WORK/bad-cik.yaml"
+assert_status 78 "cik of eleven digits" -- \
 	transform --universe "$WORK/bad-cik.yaml" /dev/null
-assert_contains "$WORK/err" 'bad-cik.yaml:2: cik "123" of X is not ten digits' \
+assert_contains "$WORK/err" "bad-cik.yaml:2: invalid cik '12345678901': use up to 10 digits" \
 	"bad cik named with its line"
 printf 'companies:\n  - {ticker: X, category: c}\n' >"$WORK/no-name.yaml"
 assert_status 78 "company without name" -- \

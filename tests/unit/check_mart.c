@@ -81,8 +81,8 @@ START_TEST(universe_errors)
 	fclose(fp);
 	ck_assert_ptr_null(mart_load_universe(path, 0, "USD", error,
 	    sizeof error));
-	ck_assert_ptr_nonnull(strstr(error, ":3: A repeats the ticker or cik "
-	    "of line 2"));
+	ck_assert_ptr_nonnull(strstr(error, ":3: A repeats the ticker of "
+	    "line 2"));
 	unlink(path);
 }
 END_TEST
