@@ -75,9 +75,17 @@ digits(const char *s, int n, int *value)
 bool
 date_parse(const char *text, long *days)
 {
+	return text != NULL && date_parse_len(text, strlen(text), days);
+}
+
+/* Reads the len bytes at text, which need no NUL after them, as
+ * date_parse reads a string. */
+bool
+date_parse_len(const char *text, size_t len, long *days)
+{
 	int year, month, day;
 
-	if (text == NULL || strlen(text) != 10 || text[4] != '-' || text[7] != '-')
+	if (len != 10 || text[4] != '-' || text[7] != '-')
 		return false;
 	if (!digits(text, 4, &year) || !digits(text + 5, 2, &month) ||
 	    !digits(text + 8, 2, &day))

@@ -3,6 +3,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <string.h>
 
 /*
@@ -48,9 +49,39 @@ struct json_scan_member {
 struct json_scan {
 	struct json_scan_member members[JSON_SCAN_MEMBERS_MAX];
 	size_t count;
+	size_t in_layout;	/* leading members named as the layout expects */
 };
 
-bool json_scan_flat(struct json_scan *scan, const char *line, size_t len);
+/*
+ * The member names that lines of one kind carry, in the order their
+ * writer puts them, without white space.  While a line keeps to it, the
+ * scanner compares the comma, name and colon of each member with the
+ * expected bytes as one or two eight-byte words instead of reading them
+ * byte by byte.  It then needs no search for a repeated name either.
+ * A line that departs from it is read all the same, by the general path.
+ */
+
+#define JSON_SCAN_LAYOUT_NAME_MAX 12	/* ,"name": fits in 16 bytes */
+
+struct json_scan_expected {
+	uint64_t head;		/* the first 8 bytes of ,"name": (zero padded) */
+	uint64_t mask;		/* all ones over the bytes of head in use */
+	uint64_t tail;		/* the last 8 bytes, when there are more than 8 */
+	size_t size;		/* the length of ,"name": */
+	size_t name_offset;	/* where the name starts among them */
+	size_t name_len;
+	uint64_t bit;		/* the name's bit for the repeat filter */
+};
+
+struct json_scan_layout {
+	struct json_scan_expected names[JSON_SCAN_MEMBERS_MAX];
+	size_t count;
+};
+
+bool json_scan_layout_init(struct json_scan_layout *layout,
+    const char *const *names, size_t count);
+bool json_scan_flat(struct json_scan *scan, const char *line, size_t len,
+    const struct json_scan_layout *layout);
 
 /* The member named name, or NULL.  Inline, so that the length of a
  * literal name is known when compiling: these run for every member of

@@ -41,19 +41,13 @@ append(struct jsonw *w, const char *s, size_t n)
 
 /* Escapes what RFC 8259 requires: the quote, the backslash and control
  * characters.  Other bytes, UTF-8 included, are copied as they are.
- * Room for the worst case (every byte as \u00XX) is reserved once, so
- * the loop writes straight into the buffer. */
-static void
-append_quoted(struct jsonw *w, const char *s, size_t n)
+ * Writes the quoted string at out, which has room for the worst case
+ * (every byte as \u00XX, and the quotes), and returns its end. */
+static char *
+write_quoted(char *out, const char *s, size_t n)
 {
 	static const char hex[] = "0123456789abcdef";
-	char *out;
 
-	if (n > (SIZE_MAX - 3) / 6 || reserve(w, 6 * n + 2) < 0) {
-		w->failed = 1;
-		return;
-	}
-	out = w->buf + w->len;
 	*out++ = '"';
 	for (size_t i = 0; i < n; i++) {
 		unsigned char c = (unsigned char)s[i];
@@ -77,20 +71,55 @@ append_quoted(struct jsonw *w, const char *s, size_t n)
 		}
 	}
 	*out++ = '"';
-	w->len = (size_t)(out - w->buf);
+	return out;
+}
+
+/* The room a quoted string of n bytes may take, or 0 when that does not
+ * fit in a size_t. */
+static size_t
+quoted_size(size_t n)
+{
+	return n > (SIZE_MAX - 4) / 6 ? 0 : 6 * n + 2;
+}
+
+static void
+append_quoted(struct jsonw *w, const char *s, size_t n)
+{
+	size_t size = quoted_size(n);
+	char *end;
+
+	if (size == 0 || reserve(w, size) < 0) {
+		w->failed = 1;
+		return;
+	}
+	end = write_quoted(w->buf + w->len, s, n);
+	w->len = (size_t)(end - w->buf);
 	w->buf[w->len] = '\0';
 }
 
-/* Writes the separator and, in an object, the key of the next value. */
+/* Writes the separator and, in an object, the key of the next value and
+ * its colon.  One check of the room serves all three, because every
+ * member of every record passes here. */
 static void
 append_key(struct jsonw *w, const char *key)
 {
-	if (w->members[w->depth]++ > 0)
-		append(w, ",", 1);
-	if (key == NULL)
+	size_t len = key == NULL ? 0 : strlen(key);
+	size_t size = key == NULL ? 0 : quoted_size(len);
+	char *out;
+
+	if ((key != NULL && size == 0) || reserve(w, size + 2) < 0) {
+		w->failed = 1;
 		return;
-	append_quoted(w, key, strlen(key));
-	append(w, ":", 1);
+	}
+	out = w->buf + w->len;
+	if (w->members[w->depth]++ > 0)
+		*out++ = ',';
+	if (key != NULL) {
+		out = write_quoted(out, key, len);
+		*out++ = ':';
+	}
+	w->len = (size_t)(out - w->buf);
+	w->buf[w->len] = '\0';
 }
 
 void
@@ -221,7 +250,7 @@ void
 jsonw_int(struct jsonw *w, const char *key, long long value)
 {
 	char text[32];
-	int n = snprintf(text, sizeof text, "%lld", value);
+	int n = format_integer(text, value, value < 0);
 
 	append_key(w, key);
 	append(w, text, (size_t)n);

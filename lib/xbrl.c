@@ -426,7 +426,9 @@ compare_records(const void *a, const void *b)
 void
 xbrl_records_sort(struct xbrl_records *r)
 {
-	qsort(r->items, r->count, sizeof *r->items, compare_records);
+	/* No records may mean no array, which qsort must not be given. */
+	if (r->count > 0)
+		qsort(r->items, r->count, sizeof *r->items, compare_records);
 }
 
 /* ---- one fact per key ---- */
@@ -578,6 +580,10 @@ xbrl_select(struct xbrl_fact *facts, size_t count, int year_end_month,
 	char currency[XBRL_CURRENCY_LENGTH + 1];
 	size_t i, j;
 
+	/* A company without mapped facts has no array at all, and qsort must
+	 * not be given a null pointer even for no elements. */
+	if (count == 0)
+		return true;
 	xbrl_reporting_currency(facts, count, currency);
 	for (i = 0; i < count; i++) {
 		struct fiscal_period fp;

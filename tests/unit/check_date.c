@@ -72,6 +72,20 @@ START_TEST(format_round_trips)
 }
 END_TEST
 
+/* A date inside a longer text, as in a JSON line, read by its length. */
+START_TEST(date_read_by_length)
+{
+	static const char text[] = "\"2024-02-29\",\"2023-02-29\"";
+	long days = -1;
+
+	ck_assert(date_parse_len(text + 1, 10, &days));
+	ck_assert_int_eq(days, 19782);
+	ck_assert(!date_parse_len(text + 1, 9, &days));
+	ck_assert(!date_parse_len(text + 1, 11, &days));
+	ck_assert(!date_parse_len(text + 14, 10, &days));
+}
+END_TEST
+
 START_TEST(today_follows_override)
 {
 	long expected;
@@ -96,6 +110,7 @@ main(void)
 	tcase_add_test(tc, fiscal_year_lengths);
 	tcase_add_test(tc, impossible_dates_rejected);
 	tcase_add_test(tc, format_round_trips);
+	tcase_add_test(tc, date_read_by_length);
 	tcase_add_test(tc, today_follows_override);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);

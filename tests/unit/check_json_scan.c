@@ -21,16 +21,28 @@ static const char fact_line[] =
     "\"Q3\",\"form\":\"10-Q\",\"filed\":\"2009-07-22\",\"accn\":"
     "\"0001193125-09-153165\",\"frame\":\"CY2009Q2I\"}";
 
-/* Scans a copy of text, which, like an NDJSON line, ends in a NUL. */
+/*
+ * Copies text into a buffer of its length and a NUL, as an NDJSON line
+ * ends, so that the address sanitizer catches a read past the NUL.  The
+ * copy lives until the next call, since scanned members point into it.
+ */
+static char *
+line_copy(const char *text, size_t len)
+{
+	static char *line;
+
+	free(line);
+	line = malloc(len + 1);
+	ck_assert_ptr_nonnull(line);
+	memcpy(line, text, len);
+	line[len] = '\0';
+	return line;
+}
+
 static bool
 scan(struct json_scan *js, const char *text, size_t len)
 {
-	static char line[4096];
-
-	ck_assert_uint_lt(len, sizeof line);
-	memcpy(line, text, len);
-	line[len] = '\0';
-	return json_scan_flat(js, line, len);
+	return json_scan_flat(js, line_copy(text, len), len, NULL);
 }
 
 static bool
@@ -317,6 +329,142 @@ START_TEST(long_strings_scanned_by_word)
 }
 END_TEST
 
+/* The names of fact_line, in their order. */
+static const char *const fact_names[] = {
+	"kind", "cik", "ticker", "entity", "taxonomy", "concept", "unit",
+	"value", "start", "end", "fy", "fp", "form", "filed", "accn", "frame",
+};
+
+#define FACT_NAMES (sizeof fact_names / sizeof fact_names[0])
+
+/* Scans a copy of text with the layout of fact_line. */
+static bool
+scan_fact_layout(struct json_scan *js, const char *text)
+{
+	struct json_scan_layout layout;
+	size_t len = strlen(text);
+
+	ck_assert(json_scan_layout_init(&layout, fact_names, FACT_NAMES));
+	return json_scan_flat(js, line_copy(text, len), len, &layout);
+}
+
+/* Scans text with and without the layout: both readings must agree with
+ * cJSON, and the layout must hold for the first in_layout members. */
+static void
+read_with_layout(const char *text, size_t in_layout)
+{
+	struct json_scan js;
+
+	ck_assert_msg(scan_fact_layout(&js, text), "left to cJSON: %s", text);
+	ck_assert_uint_eq(js.in_layout, in_layout);
+	agrees_with_cjson(&js, text);
+	read_like_cjson(text);
+}
+
+START_TEST(layout_read_as_cjson_reads_it)
+{
+	struct json_scan js;
+
+	read_with_layout(fact_line, FACT_NAMES);
+	ck_assert(scan_fact_layout(&js, fact_line));
+	ck_assert(json_scan_is(&js.members[5], "EntityCommonStockSharesOutstanding"));
+	ck_assert(js.members[7].type == JSON_SCAN_NUMBER &&
+	    js.members[7].number == 895816758.0);
+
+	/* A short last member, close to the end of the line. */
+	read_with_layout("{\"kind\":\"sec_fact\",\"cik\":\"0000320193\","
+	    "\"ticker\":null,\"entity\":\"E\",\"taxonomy\":\"dei\","
+	    "\"concept\":\"C\",\"unit\":\"USD\",\"value\":1,\"start\":null,"
+	    "\"end\":\"2009-06-27\",\"fy\":null,\"fp\":null,\"form\":\"10-Q\","
+	    "\"filed\":\"2009-07-22\",\"accn\":\"0001193125-09-153165\","
+	    "\"frame\":null}", FACT_NAMES);
+}
+END_TEST
+
+START_TEST(layout_departures_read_in_general)
+{
+	/* White space before the first name is skipped, but elsewhere it
+	 * ends the layout, as do another order, a longer name sharing the
+	 * expected one's first letters and a missing member.  A member after
+	 * the layout's last one is read the general way. */
+	read_with_layout(" { \"kind\":\"a\",\"cik\":\"b\"}", 2);
+	read_with_layout("{\"kind\":\"a\", \"cik\":\"b\"}", 1);
+	read_with_layout("{\"kind\" :\"a\",\"cik\":\"b\"}", 0);
+	read_with_layout("{\"cik\":\"b\",\"kind\":\"a\"}", 0);
+	read_with_layout("{\"kind\":\"a\",\"cikx\":\"b\",\"cik\":\"c\"}", 1);
+	read_with_layout("{\"kind\":\"a\",\"ticker\":null}", 1);
+	read_with_layout("{\"kinds\":\"a\",\"kind\":\"b\"}", 0);
+	read_with_layout("{\"kind\":\"a\",\"cik\":\"b\",\"x\":1}", 2);
+}
+END_TEST
+
+START_TEST(layout_repeated_names_left_to_cjson)
+{
+	struct json_scan js;
+	static const char *const lines[] = {
+		"{\"kind\":\"a\",\"cik\":\"b\",\"kind\":\"c\"}",
+		"{\"kind\":\"a\",\"x\":1,\"kind\":\"c\"}",
+		"{\"kind\":\"a\",\"x\":1,\"x\":2}",
+		"{\"kind\":\"a\",\"cik\":\"b\", \"cik\":\"c\"}",
+	};
+
+	for (size_t i = 0; i < sizeof lines / sizeof lines[0]; i++) {
+		enum record_error error;
+		char why[256];
+
+		ck_assert_msg(!scan_fact_layout(&js, lines[i]), "took %s",
+		    lines[i]);
+		ck_assert(record_parse(lines[i], strlen(lines[i]), &error, why,
+		    sizeof why) == NULL);
+		ck_assert_int_eq(error, RECORD_DUPLICATE_MEMBER);
+	}
+}
+END_TEST
+
+START_TEST(layout_truncated_lines_left_to_cjson)
+{
+	size_t len = strlen(fact_line);
+	struct json_scan js;
+	char prefix[sizeof fact_line];
+
+	for (size_t n = 0; n < len; n++) {
+		memcpy(prefix, fact_line, n);
+		prefix[n] = '\0';
+		ck_assert_msg(!scan_fact_layout(&js, prefix), "took %zu bytes", n);
+	}
+}
+END_TEST
+
+START_TEST(layout_names_checked)
+{
+	struct json_scan_layout layout;
+	static const char *const repeated[] = { "kind", "cik", "kind" };
+	static const char *const too_long[] = { "kind", "thirteen_char" };
+	static const char *const longest[] = { "kind", "twelve_chars" };
+	static const char *const quote[] = { "a\"b" };
+	static const char *const backslash[] = { "a\\b" };
+	static const char *const control[] = { "a\tb" };
+	static const char *const wide[] = { "caf\xc3\xa9" };
+	const char *many[JSON_SCAN_MEMBERS_MAX + 1];
+	char names[JSON_SCAN_MEMBERS_MAX + 1][8];
+
+	ck_assert(!json_scan_layout_init(&layout, repeated, 3));
+	ck_assert(!json_scan_layout_init(&layout, too_long, 2));
+	ck_assert(json_scan_layout_init(&layout, longest, 2));
+	ck_assert(!json_scan_layout_init(&layout, quote, 1));
+	ck_assert(!json_scan_layout_init(&layout, backslash, 1));
+	ck_assert(!json_scan_layout_init(&layout, control, 1));
+	ck_assert(!json_scan_layout_init(&layout, wide, 1));
+	for (size_t i = 0; i <= JSON_SCAN_MEMBERS_MAX; i++) {
+		snprintf(names[i], sizeof names[i], "m%zu", i);
+		many[i] = names[i];
+	}
+	ck_assert(json_scan_layout_init(&layout, many, JSON_SCAN_MEMBERS_MAX));
+	ck_assert(!json_scan_layout_init(&layout, many,
+	    JSON_SCAN_MEMBERS_MAX + 1));
+}
+END_TEST
+
 int
 main(void)
 {
@@ -336,6 +484,11 @@ main(void)
 	tcase_add_test(tc, nested_values_left_to_cjson);
 	tcase_add_test(tc, object_shape_checked);
 	tcase_add_test(tc, long_strings_scanned_by_word);
+	tcase_add_test(tc, layout_read_as_cjson_reads_it);
+	tcase_add_test(tc, layout_departures_read_in_general);
+	tcase_add_test(tc, layout_repeated_names_left_to_cjson);
+	tcase_add_test(tc, layout_truncated_lines_left_to_cjson);
+	tcase_add_test(tc, layout_names_checked);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);

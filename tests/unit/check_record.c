@@ -1,4 +1,5 @@
 #include <check.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -137,6 +138,25 @@ START_TEST(writer_orders_and_escapes)
 }
 END_TEST
 
+/* Integers are written as %lld writes them, to both ends of the range. */
+START_TEST(writer_integers_exact)
+{
+	struct jsonw w = { 0 };
+
+	jsonw_begin(&w);
+	jsonw_int(&w, "zero", 0);
+	jsonw_int(&w, "year", 2023);
+	jsonw_int(&w, "negative", -7);
+	jsonw_int(&w, "min", LLONG_MIN);
+	jsonw_int(&w, "max", LLONG_MAX);
+	jsonw_end(&w);
+	ck_assert_str_eq(w.buf,
+	    "{\"zero\":0,\"year\":2023,\"negative\":-7,"
+	    "\"min\":-9223372036854775808,\"max\":9223372036854775807}\n");
+	jsonw_free(&w);
+}
+END_TEST
+
 /* The shortest form must read back as the very same double. */
 START_TEST(numbers_round_trip)
 {
@@ -177,6 +197,7 @@ main(void)
 	tcase_add_test(tc, reasons_name_member_and_fix);
 	tcase_add_test(tc, utf8_sequences_checked);
 	tcase_add_test(tc, writer_orders_and_escapes);
+	tcase_add_test(tc, writer_integers_exact);
 	tcase_add_test(tc, numbers_round_trip);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
