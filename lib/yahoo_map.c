@@ -13,16 +13,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #include "cli.h"
-#include "conf.h"
 #include "date.h"
 #include "log.h"
 #include "record.h"
+#include "universe.h"
 #include "yahoo_map.h"
 
-#define CIK_DIGITS 10
 #define REF_SIZE 512
 
 enum metric_unit {
@@ -84,14 +82,8 @@ static const struct quote_map quote_maps[] = {
 	    UNIT_EMPLOYEES },
 };
 
-struct ticker_cik {
-	char *ticker;
-	char cik[CIK_DIGITS + 1];
-};
-
 struct yahoo_map {
-	struct ticker_cik *ciks;
-	size_t cik_count;
+	const struct universe *universe;	/* ticker to cik, or NULL */
 	unsigned long lines;		/* = mapped + skipped + rejected */
 	unsigned long mapped;
 	unsigned long skipped;
@@ -118,69 +110,10 @@ yahoo_map_handles(const char *kind)
 
 /* ---- the universe: ticker to cik ---- */
 
-static bool
-pad_cik(const char *text, char out[CIK_DIGITS + 1])
-{
-	size_t n = strlen(text);
-
-	if (n == 0 || n > CIK_DIGITS || strspn(text, "0123456789") != n)
-		return false;
-	memset(out, '0', CIK_DIGITS - n);
-	memcpy(out + CIK_DIGITS - n, text, n + 1);
-	return true;
-}
-
-static int
-load_ciks(struct yahoo_map *map, const char *path)
-{
-	const struct conf_node *list;
-	struct conf_node *root;
-	char error[512];
-	int status = 0;
-
-	root = conf_load_file(path, error, sizeof error);
-	if (root == NULL) {
-		log_error("%s", error);
-		return -1;
-	}
-	list = conf_map_get(root, "companies");
-	if (list == NULL || list->type != CONF_NODE_SEQUENCE) {
-		log_error("%s: a top-level 'companies' list is required", path);
-		status = -1;
-		goto done;
-	}
-	map->ciks = calloc(list->count + 1, sizeof *map->ciks);
-	if (map->ciks == NULL) {
-		status = -1;
-		goto done;
-	}
-	for (size_t i = 0; i < list->count; i++) {
-		const char *ticker = conf_map_scalar(list->items[i], "ticker");
-		const char *cik = conf_map_scalar(list->items[i], "cik");
-		struct ticker_cik *tc = &map->ciks[map->cik_count];
-
-		if (ticker == NULL || cik == NULL)
-			continue;
-		if (!pad_cik(cik, tc->cik)) {
-			log_error("%s:%lu: invalid cik '%s': use up to 10 "
-			    "digits", path, list->items[i]->line, cik);
-			status = -1;
-			goto done;
-		}
-		if ((tc->ticker = strdup(ticker)) == NULL) {
-			status = -1;
-			goto done;
-		}
-		map->cik_count++;
-	}
-done:
-	conf_node_free(root);
-	return status;
-}
-
-/* Returns NULL after reporting the problem with the universe file. */
+/* Returns NULL after reporting when out of memory.  The universe, which
+ * may be NULL, must outlive the map. */
 struct yahoo_map *
-yahoo_map_new(const char *universe_path)
+yahoo_map_new(const struct universe *universe)
 {
 	struct yahoo_map *map = calloc(1, sizeof *map);
 
@@ -188,31 +121,24 @@ yahoo_map_new(const char *universe_path)
 		log_error("out of memory");
 		return NULL;
 	}
-	if (universe_path != NULL && load_ciks(map, universe_path) < 0) {
-		yahoo_map_free(map);
-		return NULL;
-	}
+	map->universe = universe;
 	return map;
 }
 
 void
 yahoo_map_free(struct yahoo_map *map)
 {
-	if (map == NULL)
-		return;
-	for (size_t i = 0; i < map->cik_count; i++)
-		free(map->ciks[i].ticker);
-	free(map->ciks);
 	free(map);
 }
 
+/* The cik of a Yahoo symbol, from a universe company listed with both. */
 static const char *
 find_cik(const struct yahoo_map *map, const char *ticker)
 {
-	for (size_t i = 0; i < map->cik_count; i++)
-		if (strcasecmp(map->ciks[i].ticker, ticker) == 0)
-			return map->ciks[i].cik;
-	return NULL;
+	const struct universe_company *c = universe_find(map->universe, NULL,
+	    ticker);
+
+	return c != NULL && c->cik[0] != '\0' ? c->cik : NULL;
 }
 
 /* ---- checking members ---- */

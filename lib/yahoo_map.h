@@ -26,9 +26,10 @@ enum yahoo_map_result {
 };
 
 struct yahoo_map;
+struct universe;
 
 bool yahoo_map_handles(const char *kind);
-struct yahoo_map *yahoo_map_new(const char *universe_path);
+struct yahoo_map *yahoo_map_new(const struct universe *universe);
 enum yahoo_map_result yahoo_map_record(struct yahoo_map *map,
     const cJSON *record, unsigned long line, const char *text, size_t len,
     struct reject_stream *rejects, struct jsonw *w);

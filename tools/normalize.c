@@ -25,12 +25,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <unistd.h>
 
 #include "cli.h"
 #include "conf.h"
 #include "date.h"
+#include "filing_map.h"
+#include "inputs.h"
 #include "json_scan.h"
 #include "jsonw.h"
 #include "log.h"
@@ -40,9 +41,9 @@
 #include "quarters.h"
 #include "record.h"
 #include "reject.h"
+#include "universe.h"
 #include "xbrl.h"
 #include "yahoo_map.h"
-#include "filing_map.h"
 
 #define CIK_DIGITS 10
 #define CONCEPT_BITS 2048
@@ -76,7 +77,7 @@ struct options {
 	const char *rejects_path;
 	double max_reject_ratio;
 	size_t max_line_bytes;
-	enum xbrl_choice choice;	/* latest filed, or --as-reported */
+	bool as_reported;		/* keep the first filed value */
 	char **inputs;			/* the input file arguments */
 	int input_count;
 	bool set_mapping;		/* given on the command line, which */
@@ -103,17 +104,6 @@ enum skip_reason {
 static const char *const skip_names[SKIP_REASON_COUNT] = {
 	"blank", "unmapped", "unit-mismatch", "period-mismatch",
 	"unclassified-period", "other-currency", "superseded",
-};
-
-struct universe_entry {
-	char cik[CIK_DIGITS + 1];	/* "" when the entry has none */
-	char *ticker;
-	char *category;
-};
-
-struct universe {
-	struct universe_entry *entries;
-	size_t count;
 };
 
 /* The members of a valid sec_fact line that normalize reads.  Strings
@@ -177,12 +167,11 @@ struct counts {
 struct run {
 	const struct options *opt;
 	struct xbrl_mapping mapping;
-	struct universe universe;
+	struct universe *universe;	/* NULL without --universe */
 	struct company company;
 	char (*done_ciks)[CIK_DIGITS + 1];	/* companies already written */
 	size_t done_count;
 	unsigned long sequence;
-	unsigned long line_offset;	/* lines of the inputs read before */
 	struct counts counts;
 	struct reject_stream *rejects;
 	struct jsonw out;
@@ -254,7 +243,7 @@ parse_options(int argc, char **argv, struct options *opt)
 			opt->set_max_reject_ratio = true;
 			break;
 		case OPT_AS_REPORTED:
-			opt->choice = XBRL_FIRST_FILED;
+			opt->as_reported = true;
 			opt->set_as_reported = true;
 			break;
 		case OPT_MAX_LINE_BYTES:
@@ -307,65 +296,28 @@ load_yaml(const char *path, const char *what, int *status)
 static int
 apply_config(struct options *opt, struct conf_node **config)
 {
-	const struct conf_node *section;
+	const struct conf_option options[] = {
+		{ "mapping", CONF_OPTION_TEXT, &opt->mapping_path,
+		  opt->set_mapping, NULL },
+		{ "universe", CONF_OPTION_TEXT, &opt->universe_path,
+		  opt->set_universe, NULL },
+		{ "rejects", CONF_OPTION_TEXT, &opt->rejects_path,
+		  opt->set_rejects, NULL },
+		{ "max-reject-ratio", CONF_OPTION_RATIO, &opt->max_reject_ratio,
+		  opt->set_max_reject_ratio, NULL },
+		{ "max-line-bytes", CONF_OPTION_BYTES, &opt->max_line_bytes,
+		  opt->set_max_line_bytes, NULL },
+		{ "as-reported", CONF_OPTION_FLAG, &opt->as_reported,
+		  opt->set_as_reported, NULL },
+	};
 	int status = 0;
 
 	*config = load_yaml(opt->common.config_file, "config file", &status);
 	if (*config == NULL)
 		return status;
-	section = conf_map_get(*config, "normalize");
-	if (section == NULL)
-		return 0;
-	if (section->type != CONF_NODE_MAPPING) {
-		log_error("%s:%lu: the normalize section must be a mapping",
-		    opt->common.config_file, section->line);
+	if (conf_apply_options(*config, opt->common.config_file, "normalize",
+	    options, sizeof options / sizeof options[0]) < 0)
 		return EXIT_CONFIG;
-	}
-
-	for (size_t i = 0; i < section->count; i++) {
-		const char *key = section->keys[i];
-		const struct conf_node *node = section->items[i];
-		const char *text = node->type == CONF_NODE_SCALAR ?
-		    node->scalar : NULL;
-		bool ok = text != NULL;
-		double ratio;
-		long bytes;
-		bool flag;
-
-		if (strcmp(key, "mapping") == 0) {
-			if (ok && !opt->set_mapping)
-				opt->mapping_path = text;
-		} else if (strcmp(key, "universe") == 0) {
-			if (ok && !opt->set_universe)
-				opt->universe_path = text;
-		} else if (strcmp(key, "rejects") == 0) {
-			if (ok && !opt->set_rejects)
-				opt->rejects_path = text;
-		} else if (strcmp(key, "max-reject-ratio") == 0) {
-			ok = conf_scalar_double(node, &ratio) && ratio >= 0 &&
-			    ratio <= 1;
-			if (ok && !opt->set_max_reject_ratio)
-				opt->max_reject_ratio = ratio;
-		} else if (strcmp(key, "max-line-bytes") == 0) {
-			ok = conf_scalar_long(node, &bytes) && bytes > 0;
-			if (ok && !opt->set_max_line_bytes)
-				opt->max_line_bytes = (size_t)bytes;
-		} else if (strcmp(key, "as-reported") == 0) {
-			ok = conf_scalar_bool(node, &flag);
-			if (ok && !opt->set_as_reported)
-				opt->choice = flag ? XBRL_FIRST_FILED :
-				    XBRL_LATEST_FILED;
-		} else {
-			log_error("%s:%lu: unknown normalize option '%s'",
-			    opt->common.config_file, node->line, key);
-			return EXIT_CONFIG;
-		}
-		if (!ok) {
-			log_error("%s:%lu: invalid value for '%s'",
-			    opt->common.config_file, node->line, key);
-			return EXIT_CONFIG;
-		}
-	}
 	return 0;
 }
 
@@ -387,129 +339,23 @@ load_mapping(struct xbrl_mapping *m, const char *path)
 
 /* ---- the universe file ---- */
 
-/* Writes a CIK of 1 to 10 digits as the 10-digit string SEC uses. */
-static bool
-pad_cik(const char *text, char out[CIK_DIGITS + 1])
-{
-	size_t n = strlen(text);
-
-	if (n == 0 || n > CIK_DIGITS || strspn(text, "0123456789") != n)
-		return false;
-	memset(out, '0', CIK_DIGITS - n);
-	memcpy(out + CIK_DIGITS - n, text, n + 1);
-	return true;
-}
-
-static bool
-parse_universe_entry(struct universe_entry *e, const char *path,
-    const struct conf_node *node)
-{
-	const char *ticker = conf_map_scalar(node, "ticker");
-	const char *cik = conf_map_scalar(node, "cik");
-	const char *category = conf_map_scalar(node, "category");
-
-	if (node->type != CONF_NODE_MAPPING || (ticker == NULL && cik == NULL)) {
-		log_error("%s:%lu: each company needs a ticker or a cik", path,
-		    node->line);
-		return false;
-	}
-	if (cik != NULL && !pad_cik(cik, e->cik)) {
-		log_error("%s:%lu: invalid cik '%s': use up to 10 digits", path,
-		    node->line, cik);
-		return false;
-	}
-	if (ticker != NULL && (e->ticker = strdup(ticker)) == NULL)
-		return false;
-	if (category != NULL && (e->category = strdup(category)) == NULL)
-		return false;
-	return true;
-}
-
-/* Reports entry i when it repeats the ticker or the cik of an earlier
- * entry: one of the two would decide which company a record belongs to. */
-static bool
-repeats_company(const struct universe *u, size_t i, const char *path,
-    struct conf_node *const *nodes)
-{
-	const struct universe_entry *e = &u->entries[i];
-
-	for (size_t j = 0; j < i; j++) {
-		const struct universe_entry *earlier = &u->entries[j];
-		bool same_cik = e->cik[0] != '\0' && strcmp(e->cik, earlier->cik) == 0;
-		bool same_ticker = e->ticker != NULL && earlier->ticker != NULL &&
-		    strcasecmp(e->ticker, earlier->ticker) == 0;
-
-		if (!same_cik && !same_ticker)
-			continue;
-		log_error("%s:%lu: %s repeats the %s of line %lu: list each "
-		    "company once", path, nodes[i]->line,
-		    same_ticker ? e->ticker : e->cik,
-		    same_ticker ? "ticker" : "cik", nodes[j]->line);
-		return true;
-	}
-	return false;
-}
-
 /* Loads the universe.  Returns 0 or an exit status after reporting. */
 static int
-load_universe(struct universe *u, const char *path)
+load_universe(struct run *run, const char *path)
 {
-	const struct conf_node *list;
-	struct conf_node *root;
-	int status = 0;
+	char error[512];
 
-	root = load_yaml(path, "universe file", &status);
-	if (root == NULL)
-		return status;
-
-	list = conf_map_get(root, "companies");
-	if (list == NULL || list->type != CONF_NODE_SEQUENCE) {
-		log_error("%s: a top-level 'companies' list is required", path);
-		status = EXIT_CONFIG;
-		goto done;
+	if (access(path, R_OK) != 0) {
+		log_error("%s: cannot read universe file: %s", path,
+		    strerror(errno));
+		return EXIT_NOINPUT;
 	}
-	u->entries = calloc(list->count + 1, sizeof *u->entries);
-	if (u->entries == NULL) {
-		status = EXIT_SOFTWARE;
-		goto done;
+	run->universe = universe_load(path, error, sizeof error);
+	if (run->universe == NULL) {
+		log_error("%s", error);
+		return EXIT_CONFIG;
 	}
-	for (size_t i = 0; i < list->count; i++) {
-		u->count++;
-		if (!parse_universe_entry(&u->entries[i], path, list->items[i]) ||
-		    repeats_company(u, i, path, list->items)) {
-			status = EXIT_CONFIG;
-			goto done;
-		}
-	}
-done:
-	conf_node_free(root);
-	return status;
-}
-
-static void
-free_universe(struct universe *u)
-{
-	for (size_t i = 0; i < u->count; i++) {
-		free(u->entries[i].ticker);
-		free(u->entries[i].category);
-	}
-	free(u->entries);
-}
-
-/* Finds a company by cik, or by ticker for entries without a cik. */
-static const struct universe_entry *
-find_in_universe(const struct universe *u, const char *cik, const char *ticker)
-{
-	for (size_t i = 0; i < u->count; i++)
-		if (strcmp(u->entries[i].cik, cik) == 0)
-			return &u->entries[i];
-	if (ticker == NULL)
-		return NULL;
-	for (size_t i = 0; i < u->count; i++)
-		if (u->entries[i].cik[0] == '\0' && u->entries[i].ticker != NULL &&
-		    strcasecmp(u->entries[i].ticker, ticker) == 0)
-			return &u->entries[i];
-	return NULL;
+	return 0;
 }
 
 /* ---- checking a sec_fact line ---- */
@@ -885,7 +731,7 @@ write_out(struct run *run)
 
 static void
 write_company(struct run *run, const struct company *c, const char *ticker,
-    const struct universe_entry *entry)
+    const struct universe_company *entry)
 {
 	jsonw_begin(&run->out);
 	jsonw_string(&run->out, "kind", "company");
@@ -1052,8 +898,8 @@ settle_company(struct run *run, struct company *c)
 {
 	int year_end = fiscal_year_end_month(&c->votes);
 
-	if (!xbrl_select(c->facts, c->count, year_end, run->opt->choice,
-	    &c->records) ||
+	if (!xbrl_select(c->facts, c->count, year_end, run->opt->as_reported ?
+	    XBRL_FIRST_FILED : XBRL_LATEST_FILED, &c->records) ||
 	    !quarters_derive(&run->mapping, &c->records, year_end,
 	    &run->counts.derived_quarters, &run->counts.ttm_records)) {
 		log_error("out of memory normalizing cik %s", c->cik);
@@ -1071,7 +917,7 @@ static void
 flush_company(struct run *run)
 {
 	struct company *c = &run->company;
-	const struct universe_entry *entry;
+	const struct universe_company *entry;
 	const char *ticker;
 
 	if (!c->open)
@@ -1081,7 +927,7 @@ flush_company(struct run *run)
 
 	/* The universe supplies the category, and the ticker when no fact
 	 * carried one. */
-	entry = find_in_universe(&run->universe, c->cik, c->ticker);
+	entry = universe_find(run->universe, c->cik, c->ticker);
 	ticker = c->ticker;
 	if (ticker == NULL && entry != NULL)
 		ticker = entry->ticker;
@@ -1296,8 +1142,8 @@ process_line(struct run *run, char *line, size_t len, unsigned long number)
 			run->counts.yahoo_lines++;
 	} else if (filing_map_handles(record_kind(record))) {
 		const char *cik = record_string(record, "cik");
-		const struct universe_entry *entry = cik == NULL ? NULL :
-		    find_in_universe(&run->universe, cik,
+		const struct universe_company *entry = cik == NULL ? NULL :
+		    universe_find(run->universe, cik,
 		    record_string(record, "ticker"));
 
 		if (!filing_map_record(record, entry != NULL ? entry->category :
@@ -1314,77 +1160,34 @@ process_line(struct run *run, char *line, size_t len, unsigned long number)
 	cJSON_Delete(record);
 }
 
-/* Reads one input.  Line numbers continue across inputs, as if they
- * were concatenated.  Returns 0, or EXIT_IOERR after a read error. */
-static int
-read_input(struct run *run, FILE *fp, const char *name)
+/* Takes one line of the inputs; never stops the reading. */
+static bool
+take_line(void *arg, unsigned long number, enum ndjson_status status,
+    char *line, size_t len)
 {
-	struct ndjson_reader *reader = ndjson_open(fp, run->opt->max_line_bytes);
-	enum ndjson_status status;
-	char *line;
-	size_t len;
+	struct run *run = arg;
 
-	if (reader == NULL) {
-		log_error("out of memory");
-		return EXIT_SOFTWARE;
+	run->counts.lines++;
+	if (status == NDJSON_TOO_LONG) {
+		inputs_reject_long(run->rejects, number, line, len,
+		    run->opt->max_line_bytes);
+		run->counts.rejected++;
+		return true;
 	}
-	while ((status = ndjson_next(reader, &line, &len)) != NDJSON_EOF) {
-		unsigned long number = run->line_offset +
-		    ndjson_line_number(reader);
-
-		if (status == NDJSON_READ_ERROR) {
-			log_error("%s: read error after line %lu: %s", name,
-			    number, strerror(errno));
-			ndjson_close(reader);
-			return EXIT_IOERR;
-		}
-		run->counts.lines++;
-		if (status == NDJSON_TOO_LONG) {
-			char why[128];
-
-			snprintf(why, sizeof why, "line longer than %zu bytes; "
-			    "raise --max-line-bytes if it is valid",
-			    run->opt->max_line_bytes);
-			reject_one(run->rejects, number, line, len, "line-length",
-			    why);
-			run->counts.rejected++;
-			continue;
-		}
-		process_line(run, line, len, number);
-	}
-	run->line_offset += ndjson_line_number(reader);
-	ndjson_close(reader);
-	return 0;
+	process_line(run, line, len, number);
+	return true;
 }
 
-/* Reads the files named on the command line, or standard input ("-" is
- * standard input too).  A file that cannot be opened is reported and
- * skipped; the status remembers it. */
+/* Reads the files named on the command line, or standard input. */
 static int
-read_inputs(struct run *run, int argc, char **argv)
+read_inputs(struct run *run)
 {
-	int status = 0;
+	struct inputs inputs = {
+		.paths = run->opt->inputs, .count = run->opt->input_count,
+		.max_line = run->opt->max_line_bytes, .rejects = run->rejects,
+	};
 
-	if (argc == 0)
-		return read_input(run, stdin, "standard input");
-
-	for (int i = 0; i < argc; i++) {
-		FILE *fp;
-		int s;
-
-		if (strcmp(argv[i], "-") == 0) {
-			s = read_input(run, stdin, "standard input");
-		} else if ((fp = fopen(argv[i], "r")) == NULL) {
-			log_error("%s: %s", argv[i], strerror(errno));
-			s = EXIT_NOINPUT;
-		} else {
-			s = read_input(run, fp, argv[i]);
-			fclose(fp);
-		}
-		if (status == 0)
-			status = s;
-	}
-	return status;
+	return inputs_read(&inputs, take_line, run);
 }
 
 /* ---- the summary ---- */
@@ -1399,10 +1202,31 @@ skipped_total(const struct counts *n)
 	return total;
 }
 
+/*
+ * Writes the lines of Yahoo and submissions records that were mapped or
+ * skipped, which the lines of their own summaries detail, so that the
+ * first summary line adds up to the lines read.  Their rejects are among
+ * the rejected lines already.
+ */
+static const char *
+other_sources(const struct counts *n, char *buf, size_t size)
+{
+	unsigned long submissions = n->sec_filings.filings +
+	    n->sec_filings.companies;
+
+	buf[0] = '\0';
+	if (n->yahoo_lines > 0)
+		snprintf(buf, size, ", %lu Yahoo lines", n->yahoo_lines);
+	if (submissions > 0)
+		snprintf(buf + strlen(buf), size - strlen(buf),
+		    ", %lu submissions lines", submissions);
+	return buf;
+}
+
 static void
 log_summary(const struct counts *n)
 {
-	char reasons[512];
+	char reasons[512], others[128];
 	size_t used = 0;
 
 	reasons[0] = '\0';
@@ -1418,12 +1242,13 @@ log_summary(const struct counts *n)
 		used += (size_t)w;
 	}
 	log_info("%lu lines: %lu metric records out, %lu skipped%s%s%s, "
-	    "%lu passed through, %lu rejected; company records out: %lu; "
+	    "%lu passed through, %lu rejected%s; company records out: %lu; "
 	    "derived records out: %lu (quarters %lu, ttm %lu); records not in "
 	    "USD: %lu",
 	    n->lines, n->metric_records, skipped_total(n),
 	    used > 0 ? " (" : "", reasons, used > 0 ? ")" : "",
-	    n->passed_through, n->rejected, n->company_records,
+	    n->passed_through, n->rejected, other_sources(n, others,
+	    sizeof others), n->company_records,
 	    n->derived_quarters + n->ttm_records, n->derived_quarters,
 	    n->ttm_records, n->non_usd_records);
 }
@@ -1514,9 +1339,9 @@ set_up(struct run *run, struct options *opt, struct conf_node **config)
 		return EXIT_SOFTWARE;
 	}
 	if (opt->universe_path != NULL &&
-	    (status = load_universe(&run->universe, opt->universe_path)) != 0)
+	    (status = load_universe(run, opt->universe_path)) != 0)
 		return status;
-	if ((run->yahoo = yahoo_map_new(opt->universe_path)) == NULL)
+	if ((run->yahoo = yahoo_map_new(run->universe)) == NULL)
 		return EXIT_CONFIG;
 	cli_check_output_path("--rejects", opt->rejects_path, opt->inputs,
 	    opt->input_count);
@@ -1559,7 +1384,7 @@ main(int argc, char **argv)
 	if (status != 0)
 		goto done;
 
-	status = read_inputs(&run, argc - optind, argv + optind);
+	status = read_inputs(&run);
 	flush_company(&run);
 
 	log_summary(&run.counts);
@@ -1589,7 +1414,7 @@ done:
 	xbrl_records_free(&run.company.records);
 	free(run.done_ciks);
 	xbrl_mapping_free(&run.mapping);
-	free_universe(&run.universe);
+	universe_free(run.universe);
 	yahoo_map_free(run.yahoo);
 	jsonw_free(&run.out);
 	conf_node_free(config);

@@ -79,6 +79,10 @@ assert_contains "$WORK/rejects" '"reason":"'"'"'close'"'"' must be a number"' "n
 # series) + 8 rejected.
 assert_contains "$WORK/err" "yahoo: 15 lines: 6 mapped, 1 skipped (unmapped series or no figure), 8 rejected" \
 	"counts without a universe"
+# The first summary line adds up too: 8 rejected + 7 Yahoo lines mapped
+# or skipped = 15.
+assert_contains "$WORK/err" "normalize: 15 lines: 0 metric records out, 0 skipped, 0 passed through, 8 rejected, 7 Yahoo lines;" \
+	"first summary line reconciles"
 
 # Real recorded responses: AAPL's quarterly revenue and its quote, with
 # Apple's cik from SEC's tickers file (320193).

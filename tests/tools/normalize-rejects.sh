@@ -1,5 +1,5 @@
 # normalize: malformed lines and impossible facts are rejected with their
-# line numbers and reasons, and every line is accounted for.
+# file, line numbers and reasons, and every line is accounted for.
 . "$TOP/tests/lib.sh"
 
 input=$TOP/tests/fixtures/normalize/bad-lines.ndjson
@@ -34,7 +34,7 @@ assert_contains "$WORK/err" "15 lines: 2 metric records out, 0 skipped, 0 passed
 assert_eq 13 "$(lines "$WORK/rejects")" "thirteen rejects"
 reject_line() {	# LINE RULE: the reject of input line LINE names RULE first
 	checks=$((checks + 1))
-	if grep -q "^{\"kind\":\"reject\",\"tool\":\"normalize\",\"line\":$1,\"errors\":\[{\"rule\":\"$2\"" "$WORK/rejects"; then
+	if grep -q "^{\"kind\":\"reject\",\"tool\":\"normalize\",\"line\":$1,\"file\":\"$input\",\"file_line\":$1,\"errors\":\[{\"rule\":\"$2\"" "$WORK/rejects"; then
 		ok "line $1 rejected as $2"
 	else
 		fail "line $1 not rejected as $2"
@@ -70,11 +70,11 @@ assert_contains "$WORK/rejects" 'line longer than 1000 bytes' "overlong line nam
 assert_contains "$WORK/rejects" '"entity\":\"Sample Tutoring'"$(printf '\357\277\275')"'\"' \
 	"invalid byte replaced in the reject"
 
-# Without --rejects, each problem is a warning with its line number.
+# Without --rejects, each problem is a warning naming FILE:LINE.
 assert_status 0 "warnings on stderr" -- normalize --max-line-bytes 1000 "$input"
-assert_contains "$WORK/err" 'normalize: warning: line 5: sec_fact: member "end" is "2025-02-30"' \
-	"warning names the line"
-assert_eq 14 "$(grep -c 'warning: line' "$WORK/err")" "one warning per problem"
+assert_contains "$WORK/err" "normalize: warning: $input:5: sec_fact: member \"end\" is \"2025-02-30\"" \
+	"warning names the file and line"
+assert_eq 14 "$(grep -c "warning: $input:[0-9]*: " "$WORK/err")" "one warning per problem"
 
 # 13 of 15 lines rejected is a ratio of 0.87: 0.8 fails, 0.9 passes.
 assert_status 65 "reject ratio exceeded" -- \
@@ -85,11 +85,12 @@ assert_eq 3 "$(lines "$WORK/out")" "records still written when the ratio fails"
 assert_status 0 "reject ratio within limit" -- \
 	normalize --max-line-bytes 1000 --max-reject-ratio 0.9 "$input"
 
-# Line numbers continue across files, as if they were concatenated.
+# Line numbers continue across files, as if they were concatenated, and
+# each reject names its file and its line there.
 assert_status 0 "two files" -- normalize --max-line-bytes 1000 \
 	--rejects "$WORK/rejects2" "$input" "$input"
 assert_eq 26 "$(lines "$WORK/rejects2")" "rejects from both files"
-assert_contains "$WORK/rejects2" '"line":20,"errors":[{"rule":"sec_fact","reason":"member \"end\"' \
+assert_contains "$WORK/rejects2" '"line":20,"file":"'"$input"'","file_line":5,"errors":[{"rule":"sec_fact","reason":"member \"end\"' \
 	"second file's line 5 is line 20"
 assert_contains "$WORK/err" "30 lines: 2 metric records out, 2 skipped (superseded 2), 0 passed through, 26 rejected" \
 	"the repeated facts are superseded"
