@@ -76,7 +76,14 @@ read_one(struct inputs *in, FILE *fp, const char *name, inputs_line_fn *fn,
 			break;
 		}
 		in->lines = before + ndjson_line_number(reader);
-		if (!fn(arg, in->lines, status, text, len)) {
+		if (status == NDJSON_TOO_LONG && in->long_line == NULL) {
+			inputs_reject_long(in->rejects, in->lines, text, len,
+			    in->max_line);
+			in->too_long++;
+			continue;
+		}
+		if (!(status == NDJSON_TOO_LONG ? in->long_line : fn)(arg,
+		    in->lines, text, len)) {
 			*stop = true;
 			break;
 		}

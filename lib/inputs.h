@@ -16,19 +16,22 @@
  */
 
 /*
- * Called for each line of the inputs.  status is NDJSON_LINE, or
- * NDJSON_TOO_LONG with the first bytes of the line in text.  Returns
+ * Called for each line of the inputs, NUL-terminated at len.  Returns
  * false to stop reading.
  */
-typedef bool inputs_line_fn(void *arg, unsigned long line,
-    enum ndjson_status status, char *text, size_t len);
+typedef bool inputs_line_fn(void *arg, unsigned long line, char *text,
+    size_t len);
 
 struct inputs {
 	char **paths;		/* none: standard input */
 	int count;
 	size_t max_line;	/* --max-line-bytes */
 	struct reject_stream *rejects;
+	/* Called with the start of a line longer than max_line; NULL
+	 * rejects it with the standard reason and counts it in too_long. */
+	inputs_line_fn *long_line;
 	unsigned long lines;	/* read so far, over all inputs */
+	unsigned long too_long;	/* rejected here for their length */
 };
 
 int inputs_check(char **paths, int count);

@@ -152,7 +152,12 @@ ndjson_next(struct ndjson_reader *r, char **line, size_t *len)
 			return NDJSON_LINE;
 		}
 		if (nl != NULL || avail > r->max_line) {
-			size_t kept = avail < TOO_LONG_PREFIX ? avail : TOO_LONG_PREFIX;
+			/* The prefix stops at the newline: the bytes after it
+			 * are the next line's. */
+			size_t line_len = nl != NULL ?
+			    (size_t)(nl - (r->buf + r->start)) : avail;
+			size_t kept = line_len < TOO_LONG_PREFIX ? line_len :
+			    TOO_LONG_PREFIX;
 
 			memcpy(prefix, r->buf + r->start, kept);
 			prefix[kept] = '\0';

@@ -1162,19 +1162,9 @@ process_line(struct run *run, char *line, size_t len, unsigned long number)
 
 /* Takes one line of the inputs; never stops the reading. */
 static bool
-take_line(void *arg, unsigned long number, enum ndjson_status status,
-    char *line, size_t len)
+take_line(void *arg, unsigned long number, char *line, size_t len)
 {
-	struct run *run = arg;
-
-	run->counts.lines++;
-	if (status == NDJSON_TOO_LONG) {
-		inputs_reject_long(run->rejects, number, line, len,
-		    run->opt->max_line_bytes);
-		run->counts.rejected++;
-		return true;
-	}
-	process_line(run, line, len, number);
+	process_line(arg, line, len, number);
 	return true;
 }
 
@@ -1186,8 +1176,11 @@ read_inputs(struct run *run)
 		.paths = run->opt->inputs, .count = run->opt->input_count,
 		.max_line = run->opt->max_line_bytes, .rejects = run->rejects,
 	};
+	int status = inputs_read(&inputs, take_line, run);
 
-	return inputs_read(&inputs, take_line, run);
+	run->counts.lines = inputs.lines;
+	run->counts.rejected += inputs.too_long;
+	return status;
 }
 
 /* ---- the summary ---- */

@@ -483,19 +483,9 @@ handle_line(struct run *run, unsigned long line, char *text, size_t len)
 
 /* Takes one line of the inputs; never stops the reading. */
 static bool
-take_line(void *arg, unsigned long line, enum ndjson_status status,
-    char *text, size_t len)
+take_line(void *arg, unsigned long line, char *text, size_t len)
 {
-	struct run *run = arg;
-
-	run->counts.lines++;
-	if (status == NDJSON_TOO_LONG) {
-		inputs_reject_long(run->rejects, line, text, len,
-		    run->opt->max_line_bytes);
-		run->counts.rejected++;
-		return true;
-	}
-	handle_line(run, line, text, len);
+	handle_line(arg, line, text, len);
 	return true;
 }
 
@@ -763,6 +753,8 @@ main(int argc, char **argv)
 		.max_line = opt.max_line_bytes, .rejects = run.rejects,
 	};
 	status = inputs_read(&inputs, take_line, &run);
+	run.counts.lines = inputs.lines;
+	run.counts.rejected += inputs.too_long;
 	if (status == 0 && derive_run(run.store, emit_derived, &run,
 	    run.counts.absent) < 0) {
 		log_error("out of memory while deriving");

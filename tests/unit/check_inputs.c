@@ -20,8 +20,8 @@ temp_file(char *path, const char *text)
 	close(fd);
 }
 
-/* What the line function saw: each line as "NUMBER:TEXT" or
- * "NUMBER:too long", one per row. */
+/* What the line functions saw: each line as "NUMBER:TEXT", or as
+ * "NUMBER:too long (BYTES KEPT)", one per row. */
 struct seen {
 	char rows[16][64];
 	int count;
@@ -29,19 +29,26 @@ struct seen {
 };
 
 static bool
-remember(void *arg, unsigned long line, enum ndjson_status status,
-    char *text, size_t len)
+remember(void *arg, unsigned long line, char *text, size_t len)
 {
 	struct seen *seen = arg;
 
 	ck_assert_int_lt(seen->count, 16);
-	if (status == NDJSON_TOO_LONG)
-		snprintf(seen->rows[seen->count], 64, "%lu:too long", line);
-	else
-		snprintf(seen->rows[seen->count], 64, "%lu:%.*s", line,
-		    (int)len, text);
+	snprintf(seen->rows[seen->count], 64, "%lu:%.*s", line, (int)len, text);
 	seen->count++;
 	return seen->stop_after == 0 || seen->count < seen->stop_after;
+}
+
+static bool
+remember_long(void *arg, unsigned long line, char *text, size_t len)
+{
+	struct seen *seen = arg;
+
+	(void)text;
+	ck_assert_int_lt(seen->count, 16);
+	snprintf(seen->rows[seen->count], 64, "%lu:too long (%zu)", line, len);
+	seen->count++;
+	return true;
 }
 
 START_TEST(lines_continue_across_files)
@@ -59,17 +66,15 @@ START_TEST(lines_continue_across_files)
 	in.rejects = reject_open(rejects);
 	ck_assert_ptr_nonnull(in.rejects);
 
+	/* Without a long_line function, the long line is rejected here. */
 	ck_assert_int_eq(inputs_read(&in, remember, &seen), EXIT_OK);
-	ck_assert_int_eq(seen.count, 5);
+	ck_assert_int_eq(seen.count, 4);
 	ck_assert_str_eq(seen.rows[0], "1:a");
 	ck_assert_str_eq(seen.rows[1], "2:b");
 	ck_assert_str_eq(seen.rows[2], "3:c");
-	ck_assert_str_eq(seen.rows[3], "4:too long");
-	ck_assert_str_eq(seen.rows[4], "5:e");
+	ck_assert_str_eq(seen.rows[3], "5:e");
 	ck_assert_uint_eq(in.lines, 5);
-
-	/* Line 4 of the whole input is line 2 of the second file. */
-	inputs_reject_long(in.rejects, 4, "01234567", 8, in.max_line);
+	ck_assert_uint_eq(in.too_long, 1);
 	ck_assert_int_eq(reject_close(in.rejects), 0);
 	fp = fopen(rejects, "r");
 	ck_assert_ptr_nonnull(fp);
@@ -83,6 +88,24 @@ START_TEST(lines_continue_across_files)
 	unlink(first);
 	unlink(second);
 	unlink(rejects);
+}
+END_TEST
+
+START_TEST(long_line_to_its_function)
+{
+	char path[64];
+	char *paths[] = { path };
+	struct seen seen = { .count = 0 };
+	struct inputs in = { .paths = paths, .count = 1, .max_line = 4,
+	    .long_line = remember_long };
+
+	temp_file(path, "abcdefgh\nx\n");
+	ck_assert_int_eq(inputs_read(&in, remember, &seen), EXIT_OK);
+	ck_assert_int_eq(seen.count, 2);
+	ck_assert_str_eq(seen.rows[0], "1:too long (8)");
+	ck_assert_str_eq(seen.rows[1], "2:x");
+	ck_assert_uint_eq(in.too_long, 0);
+	unlink(path);
 }
 END_TEST
 
@@ -131,6 +154,7 @@ main(void)
 	int failed;
 
 	tcase_add_test(tc, lines_continue_across_files);
+	tcase_add_test(tc, long_line_to_its_function);
 	tcase_add_test(tc, missing_file_left_out);
 	tcase_add_test(tc, line_function_stops_reading);
 	suite_add_tcase(s, tc);

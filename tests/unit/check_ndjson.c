@@ -81,7 +81,10 @@ START_TEST(overlong_line_skipped_whole)
 	ck_assert_str_eq(line, "short");
 	ck_assert_int_eq(ndjson_next(r, &line, &len), NDJSON_TOO_LONG);
 	ck_assert_uint_eq(ndjson_line_number(r), 2);
-	ck_assert(strncmp(line, "01234567", 8) == 0);
+	/* The start kept for the reject is the line's own, without the
+	 * next line's bytes. */
+	ck_assert_str_eq(line, "0123456789abcdef");
+	ck_assert_uint_eq(len, 16);
 	ck_assert_int_eq(ndjson_next(r, &line, &len), NDJSON_LINE);
 	ck_assert_str_eq(line, "next");
 	ck_assert_uint_eq(ndjson_line_number(r), 3);
