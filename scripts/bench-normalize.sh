@@ -18,17 +18,11 @@
 # set), through fetch-sec, each document repeated BENCH_REPEAT times (10)
 # under its own cik so that the input grows without repeating keys.
 
-set -eu
-: "${BUILD:?run through make bench}" "${TOP:?run through make bench}"
-PATH="$BUILD/bin:$PATH"
-export CORPINTEL_SCHEMA_DIR="${CORPINTEL_SCHEMA_DIR:-$TOP/schemas}"
-command -v jq >/dev/null || { echo "bench: jq not installed" >&2; exit 69; }
+. "$TOP/scripts/bench-lib.inc"
+require_jq
+make_work
 
-work=$(mktemp -d "${TMPDIR:-/tmp}/corpintel-bench.XXXXXX")
-trap 'rm -rf "$work"' EXIT
-
-data="$TOP/../shared/data/sec/companyfacts"
-[ -d "$data" ] || data="$TOP/tests/fixtures/demo/companyfacts"
+data=$(companyfacts_folder)
 repeat=${BENCH_REPEAT:-10}
 
 fetch-sec -q "$data"/*.json >"$work/one.ndjson"
@@ -42,37 +36,9 @@ done
 facts=$(wc -l <"$work/facts.ndjson")
 bytes=$(wc -c <"$work/facts.ndjson")
 
-now() {
-	date +%s.%N
-}
-
-# Runs a command on the input; sets seconds (elapsed), cpu (user and
-# system seconds, 0 when unknown) and rss (peak KiB).  On a busy machine
-# the elapsed times include waits for the processor, so the CPU times
-# give the steadier ratio.
-measure() {	# output command...
-	output=$1
-	shift
-	start=$(now)
-	if [ -x /usr/bin/time ]; then
-		/usr/bin/time -v "$@" <"$work/facts.ndjson" >"$output" \
-		    2>"$work/time.txt"
-		rss=$(sed -n 's/.*Maximum resident set size (kbytes): //p' \
-		    "$work/time.txt")
-		cpu=$(sed -n -e 's/.*User time (seconds): //p' \
-		    -e 's/.*System time (seconds): //p' "$work/time.txt" |
-		    paste -s -d + - | bc -l)
-	else
-		"$@" <"$work/facts.ndjson" >"$output" 2>/dev/null
-		rss="?" cpu=0
-	fi
-	end=$(now)
-	seconds=$(echo "$end - $start" | bc -l)
-}
-
-measure "$work/ours.ndjson" normalize -q
+measure "$work/facts.ndjson" "$work/ours.ndjson" normalize -q
 ours=$seconds ours_rss=$rss ours_cpu=$cpu
-measure "$work/theirs.ndjson" jq -n -c '
+measure "$work/facts.ndjson" "$work/theirs.ndjson" jq -n -c '
 def days($s; $e): (($e | strptime("%Y-%m-%d") | mktime)
 	- ($s | strptime("%Y-%m-%d") | mktime)) / 86400;
 def mapping: {
