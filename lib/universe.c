@@ -30,8 +30,9 @@ universe_pad_cik(const char *text, char out[UNIVERSE_CIK_DIGITS + 1])
 {
 	size_t n = strlen(text);
 
+	/* A cik of all zeros names no company. */
 	if (n == 0 || n > UNIVERSE_CIK_DIGITS ||
-	    strspn(text, "0123456789") != n)
+	    strspn(text, "0123456789") != n || strspn(text, "0") == n)
 		return false;
 	memset(out, '0', UNIVERSE_CIK_DIGITS - n);
 	memcpy(out + UNIVERSE_CIK_DIGITS - n, text, n + 1);
@@ -48,6 +49,34 @@ copy_member(const struct conf_node *node, const char *key, char **out)
 	return value == NULL || (*out = strdup(value)) != NULL;
 }
 
+/* Fails on a key a company does not have, such as a misspelt one, which
+ * would otherwise leave its member absent without a word. */
+static bool
+check_keys(const struct conf_node *node, const char *path, char *error,
+    size_t size)
+{
+	static const char *const keys[] = {
+		"ticker", "cik", "name", "category", "listed",
+	};
+
+	for (size_t i = 0; i < node->count; i++) {
+		size_t k = 0;
+
+		while (k < sizeof keys / sizeof keys[0] &&
+		    strcmp(node->keys[i], keys[k]) != 0)
+			k++;
+		if (k == sizeof keys / sizeof keys[0])
+			return set_error(error, size, "%s:%lu: unknown key '%s': "
+			    "a company has ticker, cik, name, category and "
+			    "listed", path, node->items[i]->line, node->keys[i]);
+		if (node->items[i]->type != CONF_NODE_SCALAR)
+			return set_error(error, size, "%s:%lu: %s must be a "
+			    "single value, not a list or a mapping", path,
+			    node->items[i]->line, node->keys[i]);
+	}
+	return true;
+}
+
 static bool
 read_company(struct universe_company *c, const struct conf_node *node,
     const char *path, char *error, size_t size)
@@ -58,16 +87,22 @@ read_company(struct universe_company *c, const struct conf_node *node,
 
 	c->line = node->line;
 	c->listed = true;
-	if (node->type != CONF_NODE_MAPPING || (ticker == NULL && cik == NULL))
+	if (node->type != CONF_NODE_MAPPING)
+		return set_error(error, size, "%s:%lu: a company must be a "
+		    "mapping of ticker, cik, name, category and listed", path,
+		    node->line);
+	if (!check_keys(node, path, error, size))
+		return false;
+	if (ticker == NULL && cik == NULL)
 		return set_error(error, size, "%s:%lu: each company needs a "
 		    "ticker or a cik", path, node->line);
 	if (cik != NULL && !universe_pad_cik(cik, c->cik))
 		return set_error(error, size, "%s:%lu: invalid cik '%s': use "
-		    "up to 10 digits", path, node->line, cik);
+		    "1 to 10 digits, not all zero", path, node->line, cik);
 	listed = conf_map_get(node, "listed");
 	if (listed != NULL && !conf_scalar_bool(listed, &c->listed))
 		return set_error(error, size, "%s:%lu: listed must be true or "
-		    "false", path, listed->line);
+		    "false, not '%s'", path, listed->line, listed->scalar);
 	if (!copy_member(node, "ticker", &c->ticker) ||
 	    !copy_member(node, "name", &c->name) ||
 	    !copy_member(node, "category", &c->category))

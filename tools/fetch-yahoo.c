@@ -31,7 +31,6 @@
 #include <cjson/cJSON.h>
 
 #include "cli.h"
-#include "conf.h"
 #include "date.h"
 #include "http.h"
 #include "jsonw.h"
@@ -39,6 +38,7 @@
 #include "ndjson.h"
 #include "promfile.h"
 #include "record.h"
+#include "universe.h"
 #include "yahoo.h"
 
 #define DEFAULT_BASE_URL "https://query1.finance.yahoo.com"
@@ -669,48 +669,34 @@ read_tickers_file(struct options *opt, const char *path)
 static void
 read_universe(struct options *opt, const char *path)
 {
-	const struct conf_node *list;
-	struct conf_node *root;
+	struct universe *u;
 	char error[512];
 
 	if (access(path, R_OK) != 0) {
 		log_error("%s: %s", path, strerror(errno));
 		exit(EXIT_NOINPUT);
 	}
-	root = conf_load_file(path, error, sizeof error);
-	if (root == NULL) {
+	u = universe_load(path, error, sizeof error);
+	if (u == NULL) {
 		log_error("%s", error);
 		exit(EXIT_CONFIG);
 	}
-	list = conf_map_get(root, "companies");
-	if (list == NULL || list->type != CONF_NODE_SEQUENCE) {
-		log_error("%s: a top-level 'companies' list is required", path);
-		exit(EXIT_CONFIG);
-	}
-	for (size_t i = 0; i < list->count; i++) {
-		const struct conf_node *entry = list->items[i];
-		const char *ticker = conf_map_scalar(entry, "ticker");
-		const struct conf_node *listed = conf_map_get(entry, "listed");
-		bool is_listed = true;
+	for (size_t i = 0; i < u->count; i++) {
+		const struct universe_company *c = &u->companies[i];
 
-		if (ticker == NULL || !valid_symbol(ticker)) {
+		if (c->ticker == NULL || !valid_symbol(c->ticker)) {
 			log_warn("%s:%lu: company without a valid ticker: "
-			    "skipped", path, entry->line);
+			    "skipped", path, c->line);
 			continue;
 		}
-		if (listed != NULL && !conf_scalar_bool(listed, &is_listed)) {
-			log_error("%s:%lu: listed must be true or false", path,
-			    entry->line);
-			exit(EXIT_CONFIG);
-		}
-		if (!is_listed) {
+		if (!c->listed) {
 			log_info("%s: not fetched: listed: false in %s",
-			    ticker, path);
+			    c->ticker, path);
 			continue;
 		}
-		add_symbol(opt, ticker);
+		add_symbol(opt, c->ticker);
 	}
-	conf_node_free(root);
+	universe_free(u);
 }
 
 /* ---- Saved responses ---- */

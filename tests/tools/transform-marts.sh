@@ -193,7 +193,7 @@ assert_contains "$WORK/out" '"cik":"0000000123","ticker":"X"' "short cik padded 
 printf 'companies:\n  - {ticker: X, name: "X", category: c, cik: 12345678901}\n' >"$WORK/bad-cik.yaml"
 assert_status 78 "cik of eleven digits" -- \
 	transform --universe "$WORK/bad-cik.yaml" /dev/null
-assert_contains "$WORK/err" "bad-cik.yaml:2: invalid cik '12345678901': use up to 10 digits" \
+assert_contains "$WORK/err" "bad-cik.yaml:2: invalid cik '12345678901': use 1 to 10 digits" \
 	"bad cik named with its line"
 printf 'companies:\n  - {ticker: X, category: c}\n' >"$WORK/no-name.yaml"
 assert_status 78 "company without name" -- \
