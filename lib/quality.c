@@ -21,11 +21,18 @@
  * value, few enough that one huge string cannot fill the reason. */
 #define VALUE_TEXT_MAX 80
 
+/* Dates remembered per kind, by a hash of their text: records repeat
+ * the same period ends and filing dates, and a lookup costs less than
+ * parsing one. */
+#define DATE_MEMO_SLOTS 1024
+#define DATE_TEXT_LEN 10	/* YYYY-MM-DD */
+
 /* Terms of one accounting identity, the total included. */
 #define IDENTITY_TERMS_MAX 8
 
-/* Pattern results remembered per rule: CIKs, dates and concepts repeat
- * from record to record, and a lookup costs far less than regexec. */
+/* Pattern results remembered per pattern: metrics, concepts and dates
+ * repeat from record to record, and a lookup costs far less than
+ * regexec and less than a scan of steps of variable length. */
 #define PATTERN_CACHE_SLOTS 256
 #define PATTERN_CACHE_TEXT 94
 
@@ -107,6 +114,7 @@ static const char *const type_names[] = {
 
 struct string_list {
 	char **items;
+	size_t *lengths;	/* strlen of each item */
 	size_t count;
 };
 
@@ -115,6 +123,7 @@ struct string_list {
 struct condition {
 	size_t field;
 	struct string_list values;
+	size_t bit;		/* its number among the kind's conditions */
 };
 
 struct cache_slot {
@@ -125,12 +134,15 @@ struct cache_slot {
 
 /* One step of a simple pattern: between min and max bytes of a set. */
 struct pattern_step {
-	unsigned char set[32];	/* a bit per byte value */
+	/* 1 for each byte value of the set: a lookup per byte of the
+	 * text, where a bit set would take a shift and a mask too. */
+	unsigned char set[256];
 	unsigned int min, max;
 };
 
 #define PATTERN_STEPS_MAX	32
 #define PATTERN_UNBOUNDED	UINT_MAX
+#define PATTERN_FIXED_MAX	32	/* bytes of a fixed-length pattern */
 
 struct pattern {
 	regex_t regex;
@@ -144,6 +156,13 @@ struct pattern {
 	bool to_end;		/* ends with $ */
 	size_t step_count;
 	struct pattern_step steps[PATTERN_STEPS_MAX];
+
+	/* A simple pattern whose steps each take a fixed count, like a CIK
+	 * or a date, matches text of one length only: a byte at position i
+	 * must be in the set of byte_sets[i]. */
+	bool fixed;
+	size_t fixed_len;
+	const unsigned char *byte_sets[PATTERN_FIXED_MAX];
 };
 
 /*
@@ -178,6 +197,13 @@ struct key_set {
 	struct key_item *items;
 	size_t item_cap;
 	struct key_block *blocks;
+};
+
+/* A date string and what date_parse_len made of it. */
+struct date_memo {
+	char text[DATE_TEXT_LEN];
+	bool used, valid;
+	long days;
 };
 
 /* The last period seen per key, for the jump check. */
@@ -265,19 +291,35 @@ struct rule {
 	uint64_t key_hash;
 	bool key_ok;
 	unsigned long key_record;
+	size_t term;			/* identity: the record's term */
+	unsigned long term_record;	/* the record term is of */
 	bool has_pending;		/* unique: a new key to remember */
 	struct last_value *last;
 	size_t last_count, last_cap;
 
 	struct schema *schema;		/* shared by the aspects of a file */
 	enum aspect aspect;
-	size_t *properties;		/* those the aspect can fail */
+	/* Those the aspect can fail, in the schema's array, which does not
+	 * move once the schema is compiled. */
+	const struct schema_property **properties;
 	size_t property_count;
 	bool owns_schema;
 
 	unsigned long checked, failed;
 	size_t example_count;
 	unsigned long examples[QUALITY_EXAMPLES_MAX];
+};
+
+/*
+ * A member that "where" conditions read, with the conditions each of its
+ * values meets: value number i (as key_set numbers them) meets condition
+ * b when bit b of masks[i * words ...] is set.
+ */
+struct where_field {
+	size_t field;
+	struct key_set values;
+	uint64_t *masks;
+	size_t value_count;
 };
 
 struct kind {
@@ -287,6 +329,23 @@ struct kind {
 	struct string_list fields;	/* the members its rules read */
 	struct key_set field_index;	/* member name to field number */
 	const struct qrec_member **slots;	/* per record, by field */
+
+	/* The field of each member of the records of one shape (see
+	 * struct qrec), or NO_FIELD, so that fill_slots looks their keys
+	 * up once per shape. */
+	size_t *member_fields;
+	size_t member_count, member_cap;
+	unsigned long shape;
+
+	struct date_memo *date_memo;	/* DATE_MEMO_SLOTS */
+
+	/* The "where" conditions of its rules, decided once per record with
+	 * a lookup per member they read, not a list search per rule. */
+	struct where_field *where_fields;
+	size_t where_field_count;
+	size_t condition_count;
+	size_t condition_words;		/* uint64_t words of a bit set */
+	uint64_t *conditions_met;	/* per record */
 
 	/* The enabled rules in the order they run: those of one record
 	 * first, then the cross-record ones, each in file order. */
@@ -336,6 +395,8 @@ struct run {
 	bool failed;
 };
 
+#define NO_FIELD SIZE_MAX
+
 /* Fields every kind has, for the company overrides and reasons. */
 enum {
 	FIELD_CIK,
@@ -374,7 +435,9 @@ string_list_free(struct string_list *list)
 	for (size_t i = 0; i < list->count; i++)
 		free(list->items[i]);
 	free(list->items);
+	free(list->lengths);
 	list->items = NULL;
+	list->lengths = NULL;
 	list->count = 0;
 }
 
@@ -382,24 +445,32 @@ static bool
 string_list_add(struct string_list *list, const char *text)
 {
 	char **grown = realloc(list->items, (list->count + 1) * sizeof *grown);
+	size_t *lengths;
 
 	if (grown == NULL)
 		return false;
 	list->items = grown;
+	lengths = realloc(list->lengths, (list->count + 1) * sizeof *lengths);
+	if (lengths == NULL)
+		return false;
+	list->lengths = lengths;
 	list->items[list->count] = strdup(text);
 	if (list->items[list->count] == NULL)
 		return false;
+	list->lengths[list->count] = strlen(text);
 	list->count++;
 	return true;
 }
 
+/* Whether the list has the string of len bytes at text.  Comparing the
+ * length and the first byte rules out most items without a call. */
 static bool
-string_list_contains(const struct string_list *list, const char *text)
+string_list_contains(const struct string_list *list, const char *text,
+    size_t len)
 {
-	/* Comparing the first byte rules out most names without a call. */
 	for (size_t i = 0; i < list->count; i++)
-		if (list->items[i][0] == text[0] &&
-		    strcmp(list->items[i], text) == 0)
+		if (list->lengths[i] == len && list->items[i][0] == text[0] &&
+		    memcmp(list->items[i], text, len) == 0)
 			return true;
 	return false;
 }
@@ -664,13 +735,13 @@ pattern_free(struct pattern *p)
 static void
 set_add(unsigned char *set, unsigned char c)
 {
-	set[c >> 3] |= (unsigned char)(1u << (c & 7));
+	set[c] = 1;
 }
 
 static bool
 set_has(const unsigned char *set, unsigned char c)
 {
-	return (set[c >> 3] & 1u << (c & 7)) != 0;
+	return set[c] != 0;
 }
 
 static void
@@ -832,6 +903,26 @@ greedy_exact(const struct pattern *p)
 	return true;
 }
 
+/* Lists the set of each byte position when every step has a fixed
+ * count, and the total fits. */
+static void
+fix_length(struct pattern *p)
+{
+	size_t len = 0;
+
+	for (size_t i = 0; i < p->step_count; i++) {
+		const struct pattern_step *step = &p->steps[i];
+
+		if (step->min != step->max ||
+		    step->max > PATTERN_FIXED_MAX - len)
+			return;
+		for (unsigned int k = 0; k < step->max; k++)
+			p->byte_sets[len++] = step->set;
+	}
+	p->fixed = true;
+	p->fixed_len = len;
+}
+
 /* Compiles a pattern of the simple form, ^ then steps then maybe $, into
  * p->steps; leaves p->simple false for any other. */
 static void
@@ -856,6 +947,8 @@ simple_compile(struct pattern *p, const char *s)
 		p->step_count++;
 	}
 	p->simple = greedy_exact(p);
+	if (p->simple && p->to_end)
+		fix_length(p);
 }
 
 static bool
@@ -864,15 +957,22 @@ simple_match(const struct pattern *p, const char *text, size_t len)
 	const unsigned char *s = (const unsigned char *)text;
 	size_t at = 0;
 
+	if (p->fixed) {
+		if (len != p->fixed_len)
+			return false;
+		for (size_t i = 0; i < len; i++)
+			if (!set_has(p->byte_sets[i], s[i]))
+				return false;
+		return true;
+	}
 	for (size_t i = 0; i < p->step_count; i++) {
 		const struct pattern_step *step = &p->steps[i];
-		unsigned int n = 0;
+		size_t end = len - at < step->max ? len : at + step->max;
+		size_t start = at;
 
-		while (n < step->max && at < len && set_has(step->set, s[at])) {
+		while (at < end && set_has(step->set, s[at]))
 			at++;
-			n++;
-		}
-		if (n < step->min)
+		if (at - start < step->min)
 			return false;
 	}
 	return !p->to_end || at == len;
@@ -953,14 +1053,19 @@ pattern_match(struct pattern *p, const char *text, size_t len)
 	struct cache_slot *slot;
 	bool match;
 
-	if (p->simple)
+	/* A fixed-length pattern is matched directly because the match
+	 * costs about what a lookup costs.  Other simple patterns cost a
+	 * few times more, so they go through the cache. */
+	if (p->fixed)
 		return simple_match(p, text, len);
 	if (len == 0 || len >= PATTERN_CACHE_TEXT)
-		return regexec(&p->regex, text, 0, NULL, 0) == 0;
+		return p->simple ? simple_match(p, text, len) :
+		    regexec(&p->regex, text, 0, NULL, 0) == 0;
 	slot = &p->cache[hash_bytes(text, len) & (PATTERN_CACHE_SLOTS - 1)];
 	if (slot->len == len && memcmp(slot->text, text, len) == 0)
 		return slot->match;
-	match = regexec(&p->regex, text, 0, NULL, 0) == 0;
+	match = p->simple ? simple_match(p, text, len) :
+	    regexec(&p->regex, text, 0, NULL, 0) == 0;
 	memcpy(slot->text, text, len);
 	slot->len = (unsigned char)len;
 	slot->match = match;
@@ -1672,7 +1777,7 @@ list_properties(struct rule *r)
 		return false;
 	for (size_t i = 0; i < s->count; i++)
 		if (property_can_fail(&s->properties[i], r->aspect))
-			r->properties[r->property_count++] = i;
+			r->properties[r->property_count++] = &s->properties[i];
 	return true;
 }
 
@@ -1768,7 +1873,7 @@ rule_free(struct rule *r)
 	free(r->groups);
 	free(r->key);
 	free(r->last);
-	free(r->properties);
+	free((void *)r->properties);
 	key_set_free(&r->seen);
 	if (r->owns_schema)
 		schema_free(r->schema);
@@ -2136,6 +2241,90 @@ order_rules(struct quality_rules *rules)
 	return true;
 }
 
+/* The where field of a member in the kind, added when new. */
+static struct where_field *
+find_where_field(struct kind *kind, size_t field)
+{
+	struct where_field *grown;
+
+	for (size_t i = 0; i < kind->where_field_count; i++)
+		if (kind->where_fields[i].field == field)
+			return &kind->where_fields[i];
+	grown = realloc(kind->where_fields,
+	    (kind->where_field_count + 1) * sizeof *grown);
+	if (grown == NULL)
+		return NULL;
+	kind->where_fields = grown;
+	memset(&grown[kind->where_field_count], 0, sizeof *grown);
+	grown[kind->where_field_count].field = field;
+	return &grown[kind->where_field_count++];
+}
+
+/* Notes that value meets condition bit, adding the value when new. */
+static bool
+add_where_value(struct where_field *wf, size_t words, const char *value,
+    size_t bit)
+{
+	uint64_t *grown;
+	size_t *index;
+
+	if (!key_set_add(&wf->values, value, strlen(value), wf->value_count,
+	    &index))
+		return false;
+	if (*index == wf->value_count) {
+		grown = realloc(wf->masks,
+		    (wf->value_count + 1) * words * sizeof *grown);
+		if (grown == NULL)
+			return false;
+		wf->masks = grown;
+		memset(grown + wf->value_count * words, 0,
+		    words * sizeof *grown);
+		wf->value_count++;
+	}
+	wf->masks[*index * words + bit / 64] |= UINT64_C(1) << (bit % 64);
+	return true;
+}
+
+/* Numbers the where conditions of each kind and indexes their values by
+ * member, for decide_conditions. */
+static bool
+compile_conditions(struct quality_rules *rules)
+{
+	for (size_t k = 0; k < rules->kind_count; k++) {
+		struct kind *kind = &rules->kinds[k];
+		struct rule *first = &rules->rules[kind->first];
+		size_t words;
+
+		for (size_t i = 0; i < kind->count; i++)
+			for (size_t c = 0; c < first[i].where_count; c++)
+				first[i].where[c].bit = kind->condition_count++;
+		words = (kind->condition_count + 63) / 64;
+		kind->condition_words = words;
+		kind->conditions_met = calloc(words + 1,
+		    sizeof *kind->conditions_met);
+		kind->date_memo = calloc(DATE_MEMO_SLOTS,
+		    sizeof *kind->date_memo);
+		if (kind->conditions_met == NULL || kind->date_memo == NULL)
+			return false;
+
+		for (size_t i = 0; i < kind->count; i++) {
+			for (size_t c = 0; c < first[i].where_count; c++) {
+				const struct condition *cond = &first[i].where[c];
+				struct where_field *wf =
+				    find_where_field(kind, cond->field);
+
+				if (wf == NULL)
+					return false;
+				for (size_t v = 0; v < cond->values.count; v++)
+					if (!add_where_value(wf, words,
+					    cond->values.items[v], cond->bit))
+						return false;
+			}
+		}
+	}
+	return true;
+}
+
 struct quality_rules *
 quality_load(const char *path, char *error, size_t error_size)
 {
@@ -2150,7 +2339,8 @@ quality_load(const char *path, char *error, size_t error_size)
 	ld.rules = calloc(1, sizeof *ld.rules);
 	if (ld.rules == NULL) {
 		snprintf(error, error_size, "%s: out of memory", path);
-	} else if (!parse_root(&ld, root) || !order_rules(ld.rules)) {
+	} else if (!parse_root(&ld, root) || !order_rules(ld.rules) ||
+	    !compile_conditions(ld.rules)) {
 		if (error[0] == '\0')
 			snprintf(error, error_size, "%s: out of memory", path);
 		quality_free(ld.rules);
@@ -2172,7 +2362,15 @@ quality_free(struct quality_rules *rules)
 		string_list_free(&rules->kinds[i].fields);
 		key_set_free(&rules->kinds[i].field_index);
 		free(rules->kinds[i].slots);
+		free(rules->kinds[i].member_fields);
 		free(rules->kinds[i].order);
+		for (size_t w = 0; w < rules->kinds[i].where_field_count; w++) {
+			key_set_free(&rules->kinds[i].where_fields[w].values);
+			free(rules->kinds[i].where_fields[w].masks);
+		}
+		free(rules->kinds[i].where_fields);
+		free(rules->kinds[i].conditions_met);
+		free(rules->kinds[i].date_memo);
 	}
 	for (size_t i = 0; i < rules->company_count; i++) {
 		free(rules->companies[i].cik);
@@ -2524,13 +2722,29 @@ type_matches(const struct qrec_member *m, enum json_type type)
 	return false;
 }
 
-static bool
+/* Whether m is of one of the types (TYPE_BIT bits): a test of the bit
+ * of its own type, and for a number whether an integer will do. */
+static inline bool
 types_match(const struct qrec_member *m, unsigned int types)
 {
-	for (int t = 0; t < TYPES; t++)
-		if ((types & TYPE_BIT(t)) != 0 && type_matches(m, (enum json_type)t))
-			return true;
-	return false;
+	switch (m->type) {
+	case QREC_STRING:
+		return (types & TYPE_BIT(TYPE_STRING)) != 0;
+	case QREC_NUMBER:
+		return (types & TYPE_BIT(TYPE_NUMBER)) != 0 ||
+		    ((types & TYPE_BIT(TYPE_INTEGER)) != 0 &&
+		    type_matches(m, TYPE_INTEGER));
+	case QREC_TRUE:
+	case QREC_FALSE:
+		return (types & TYPE_BIT(TYPE_BOOLEAN)) != 0;
+	case QREC_ARRAY:
+		return (types & TYPE_BIT(TYPE_ARRAY)) != 0;
+	case QREC_OBJECT:
+		return (types & TYPE_BIT(TYPE_OBJECT)) != 0;
+	case QREC_NULL:
+		break;
+	}
+	return (types & TYPE_BIT(TYPE_NULL)) != 0;
 }
 
 /* Names the types of a bit set: "a string", "a number or null". */
@@ -2650,7 +2864,8 @@ check_enum(struct run *run)
 	const struct rule *r = run->rule;
 	const struct qrec_member *m = string_member(run);
 
-	if (m != NULL && !string_list_contains(&r->values, m->string))
+	if (m != NULL && !string_list_contains(&r->values, m->string,
+	    m->string_len))
 		fail_enum(run, r->members.items[0], m, &r->values, false);
 }
 
@@ -2661,7 +2876,8 @@ check_vocabulary(struct run *run, const struct quality_rules *rules)
 	const struct qrec_member *m = string_member(run);
 	char text[VALUE_TEXT_MAX + 8];
 
-	if (m == NULL || string_list_contains(&rules->vocabulary, m->string))
+	if (m == NULL || string_list_contains(&rules->vocabulary, m->string,
+	    m->string_len))
 		return;
 	value_text(m, text, sizeof text);
 	fail(run, "%s %s is not in the vocabulary of %s", r->members.items[0],
@@ -2733,6 +2949,41 @@ check_range(struct run *run)
 		    r->has_maximum, r->maximum_exclusive);
 }
 
+/*
+ * Reads a string member as a date, as qrec_date does, looking the text
+ * up in the kind's memo first: parsing costs several times a lookup.
+ * Only text of a date's length is remembered.
+ */
+static bool
+member_date(const struct run *run, struct qrec_member *m, long *days)
+{
+	struct date_memo *memo;
+	uint64_t word;
+	uint16_t tail;
+
+	if (m->type == QREC_STRING && m->date_state != 0) {
+		*days = m->days;
+		return m->date_state == 1;
+	}
+	if (m->type != QREC_STRING || m->string_len != DATE_TEXT_LEN)
+		return qrec_date(m, days);
+
+	memcpy(&word, m->string, 8);
+	memcpy(&tail, m->string + 8, 2);
+	memo = &run->kind->date_memo[((word ^ (uint64_t)tail << 48) *
+	    0x9e3779b97f4a7c15ULL) >> 54];
+	if (memo->used && memcmp(memo->text, m->string, DATE_TEXT_LEN) == 0) {
+		m->date_state = memo->valid ? 1 : -1;
+		m->days = memo->days;
+		return qrec_date(m, days);
+	}
+	memo->valid = qrec_date(m, days);
+	memo->days = *days;
+	memo->used = true;
+	memcpy(memo->text, m->string, DATE_TEXT_LEN);
+	return memo->valid;
+}
+
 static void
 check_date(struct run *run)
 {
@@ -2744,7 +2995,7 @@ check_date(struct run *run)
 
 	if (m == NULL)
 		return;
-	if (!qrec_date(m, &days)) {
+	if (!member_date(run, m, &days)) {
 		value_text(m, text, sizeof text);
 		fail(run, "%s %s is not a valid date in the form YYYY-MM-DD",
 		    name, text);
@@ -2773,7 +3024,7 @@ date_field(const struct run *run, size_t index, long *days)
 {
 	struct qrec_member *m = (struct qrec_member *)field(run, index);
 
-	return m != NULL && qrec_date(m, days);
+	return m != NULL && member_date(run, m, days);
 }
 
 static void
@@ -2817,102 +3068,80 @@ check_duration(struct run *run)
 		    r->maximum);
 }
 
-/* A key built on the stack, or on the heap when long. */
-struct key_text {
-	char *data;
-	size_t len, cap;
-	bool failed;
-	char inline_data[512];
-};
-
-static void
-key_init(struct key_text *k)
+/* Makes room for len more bytes in the rule's key; false when out of
+ * memory. */
+static bool
+key_reserve(struct rule *r, size_t len)
 {
-	k->data = k->inline_data;
-	k->len = 0;
-	k->cap = sizeof k->inline_data;
-	k->failed = false;
-}
-
-static void
-key_done(struct key_text *k)
-{
-	if (k->data != k->inline_data)
-		free(k->data);
-}
-
-static void
-key_append(struct key_text *k, const char *text, size_t len)
-{
+	size_t cap = r->key_cap == 0 ? 256 : r->key_cap;
 	char *grown;
-	size_t cap = k->cap;
 
-	if (k->failed)
-		return;
-	if (k->len + len > cap) {
-		while (cap < k->len + len)
-			cap *= 2;
-		grown = malloc(cap);
-		if (grown == NULL) {
-			k->failed = true;
-			return;
-		}
-		memcpy(grown, k->data, k->len);
-		key_done(k);
-		k->data = grown;
-		k->cap = cap;
-	}
-	memcpy(k->data + k->len, text, len);
-	k->len += len;
+	if (r->key_len + len <= r->key_cap)
+		return true;
+	while (cap < r->key_len + len)
+		cap *= 2;
+	grown = realloc(r->key, cap);
+	if (grown == NULL)
+		return false;
+	r->key = grown;
+	r->key_cap = cap;
+	return true;
+}
+
+/* Byte that stands for an absent member in a key.  0xff never occurs
+ * in UTF-8, so no value starts with it. */
+#define KEY_ABSENT '\xff'
+
+/* Appends one member to the rule's key: its text, then a NUL. */
+static bool
+key_append(struct rule *r, const char *text, size_t len)
+{
+	if (!key_reserve(r, len + 1))
+		return false;
+	memcpy(r->key + r->key_len, text, len);
+	r->key_len += len;
+	r->key[r->key_len++] = '\0';
+	return true;
 }
 
 /*
- * Encodes the key members of a record as "length:text" per member, so
- * that no two different keys share an encoding.  For the unique check,
- * a record with an absent key member has no key to compare: returns
- * false.  The groups of the jump and identity checks take null as a
- * value ("period_start" of an instant), written as "n".
+ * Encodes the key members of a record into the rule's key, each as its
+ * text and a NUL.  No two different keys share an encoding, because the
+ * text is valid UTF-8 without NUL: qrec_parse rejects both a NUL byte
+ * and "\u0000".  For the unique check, a record with an absent key
+ * member has no key to compare: returns false.  The groups of the jump
+ * and identity checks take null as a value ("period_start" of an
+ * instant), written as KEY_ABSENT.
  */
 static bool
-encode_key(const struct run *run, struct key_text *key)
+encode_key(const struct run *run)
 {
-	const struct rule *r = run->rule;
+	struct rule *r = run->rule;
 
+	r->key_len = 0;
 	for (size_t i = 0; i < r->members.count; i++) {
 		const struct qrec_member *m = field(run, r->fields[i]);
-		char number[40], length[24];
-		const char *value;
-		size_t len;
-		int n;
+		char number[40];
+		bool ok;
 
 		if (absent(m) && r->check == CHECK_UNIQUE)
 			return false;
 		if (absent(m)) {
-			key_append(key, "n", 1);
-			continue;
-		}
-		if (m->type == QREC_STRING) {
-			value = m->string;
-			len = m->string_len;
+			ok = key_reserve(r, 1);
+			if (ok)
+				r->key[r->key_len++] = KEY_ABSENT;
+		} else if (m->type == QREC_STRING) {
+			ok = key_append(r, m->string, m->string_len);
 		} else if (m->type == QREC_NUMBER) {
 			json_format_number(number, sizeof number, m->number);
-			value = number;
-			len = strlen(number);
+			ok = key_append(r, number, strlen(number));
 		} else {
-			value = m->raw;
-			len = m->raw_len;
+			ok = key_append(r, m->raw, m->raw_len);
 		}
-		n = sizeof length;
-		length[--n] = ':';
-		for (size_t rest = len; n > 0; rest /= 10) {
-			length[--n] = (char)('0' + rest % 10);
-			if (rest < 10)
-				break;
-		}
-		key_append(key, length + n, sizeof length - (size_t)n);
-		key_append(key, value, len);
+		if (!ok)
+			return false;
 	}
-	return !key->failed;
+	return true;
 }
 
 /* Describes the key of a record for a reason: "cik 0000320193, ...". */
@@ -2949,29 +3178,13 @@ static bool
 rule_key(const struct run *run, const struct quality_rules *rules)
 {
 	struct rule *r = run->rule;
-	struct key_text key;
-	char *grown;
 
 	if (r->key_record == rules->records)
 		return r->key_ok;
 	r->key_record = rules->records;
-	r->key_ok = false;
-	key_init(&key);
-	if (!encode_key(run, &key))
-		goto done;
-	if (key.len > r->key_cap) {
-		grown = realloc(r->key, key.len);
-		if (grown == NULL)
-			goto done;
-		r->key = grown;
-		r->key_cap = key.len;
-	}
-	memcpy(r->key, key.data, key.len);
-	r->key_len = key.len;
-	r->key_hash = hash_bytes(key.data, key.len);
-	r->key_ok = true;
-done:
-	key_done(&key);
+	r->key_ok = encode_key(run);
+	if (r->key_ok)
+		r->key_hash = hash_bytes(r->key, r->key_len);
 	return r->key_ok;
 }
 
@@ -3111,7 +3324,7 @@ remember_last(struct run *run, const struct quality_rules *rules,
 /* The term of the identity the record gives a value of, or
  * IDENTITY_TERMS_MAX when it gives none. */
 static size_t
-identity_term(const struct run *run)
+find_term(const struct run *run)
 {
 	const struct rule *r = run->rule;
 	const struct qrec_member *name = field(run, r->name_field);
@@ -3122,9 +3335,24 @@ identity_term(const struct run *run)
 	    m->type != QREC_NUMBER)
 		return IDENTITY_TERMS_MAX;
 	for (term = 0; term < r->values.count; term++)
-		if (strcmp(r->values.items[term], name->string) == 0)
+		if (r->values.lengths[term] == name->string_len &&
+		    memcmp(r->values.items[term], name->string,
+		    name->string_len) == 0)
 			return term;
 	return IDENTITY_TERMS_MAX;
+}
+
+/* find_term, once per record and rule, as rule_key does. */
+static size_t
+identity_term(const struct run *run, const struct quality_rules *rules)
+{
+	struct rule *r = run->rule;
+
+	if (r->term_record != rules->records) {
+		r->term_record = rules->records;
+		r->term = find_term(run);
+	}
+	return r->term;
 }
 
 /* Adds the value of a record that passed to its identity group. */
@@ -3134,7 +3362,7 @@ remember_term(struct run *run, const struct quality_rules *rules,
 {
 	struct rule *r = run->rule;
 	struct identity_group *g;
-	size_t term = identity_term(run), *index;
+	size_t term = identity_term(run, rules), *index;
 
 	/* The metric is a term, so the key need not carry it. */
 	if (term == IDENTITY_TERMS_MAX || !rule_key(run, rules) ||
@@ -3202,16 +3430,18 @@ identity_holds(const struct rule *r, const struct identity_group *g,
 	return false;
 }
 
-static bool
+/* Whether the record meets every where condition of the rule, as
+ * decide_conditions found. */
+static inline bool
 in_scope(const struct run *run)
 {
 	const struct rule *r = run->rule;
+	const uint64_t *met = run->kind->conditions_met;
 
 	for (size_t i = 0; i < r->where_count; i++) {
-		const struct qrec_member *m = field(run, r->where[i].field);
+		size_t bit = r->where[i].bit;
 
-		if (m == NULL || m->type != QREC_STRING ||
-		    !string_list_contains(&r->where[i].values, m->string))
+		if ((met[bit / 64] >> (bit % 64) & 1) == 0)
 			return false;
 	}
 	return true;
@@ -3284,7 +3514,7 @@ check_schema_property(struct run *run, enum aspect aspect,
 		if (absent(m) || !p->has_enum)
 			break;
 		if (m->type != QREC_STRING ||
-		    !string_list_contains(&p->values, m->string))
+		    !string_list_contains(&p->values, m->string, m->string_len))
 			fail_enum(run, p->name, m, &p->values, p->enum_null);
 		break;
 	case ASPECT_PATTERN:
@@ -3321,17 +3551,20 @@ check_schema_property(struct run *run, enum aspect aspect,
 	}
 }
 
+/* The rule's kind and schema are read once, outside the loop: fail()
+ * writes through pointers, so the compiler would read them again per
+ * property. */
 static void
 check_schema(struct run *run)
 {
 	const struct rule *r = run->rule;
+	const struct schema_property *const *properties = r->properties;
+	const struct qrec_member *const *slots = run->kind->slots;
+	enum aspect aspect = r->aspect;
 
-	for (size_t i = 0; i < r->property_count; i++) {
-		const struct schema_property *p =
-		    &r->schema->properties[r->properties[i]];
-
-		check_schema_property(run, r->aspect, p, field(run, p->field));
-	}
+	for (size_t i = 0; i < r->property_count; i++)
+		check_schema_property(run, aspect, properties[i],
+		    slots[properties[i]->field]);
 }
 
 static void
@@ -3380,19 +3613,84 @@ find_kind(const struct quality_rules *rules, const char *name, size_t len)
 	return NULL;
 }
 
+/* Makes room for the field of each member of record in member_fields;
+ * false when out of memory. */
+static bool
+reserve_member_fields(struct kind *kind, const struct qrec *record)
+{
+	size_t *grown;
+
+	if (record->count <= kind->member_cap)
+		return true;
+	grown = realloc(kind->member_fields, record->count * sizeof *grown);
+	if (grown == NULL)
+		return false;
+	kind->member_fields = grown;
+	kind->member_cap = record->count;
+	return true;
+}
+
 /* Points each field of the kind at the record's member of that name;
- * the first of two members with one name counts, as cJSON reads it. */
+ * the first of two members with one name counts, as cJSON reads it.
+ * A record of the shape before takes the fields found for it. */
 static void
 fill_slots(struct kind *kind, const struct qrec *record)
 {
+	bool keep;
+
 	memset(kind->slots, 0, kind->fields.count * sizeof *kind->slots);
+	if (record->shape != 0 && record->shape == kind->shape) {
+		for (size_t i = 0; i < record->count; i++)
+			if (kind->member_fields[i] != NO_FIELD)
+				kind->slots[kind->member_fields[i]] =
+				    &record->members[i];
+		return;
+	}
+
+	keep = record->shape != 0 && reserve_member_fields(kind, record);
+	kind->shape = keep ? record->shape : 0;
 	for (size_t i = 0; i < record->count; i++) {
 		const struct qrec_member *m = &record->members[i];
 		const size_t *index = key_set_find_hashed(&kind->field_index,
 		    m->key_hash, m->key, m->key_len);
+		size_t field = NO_FIELD;
 
-		if (index != NULL && kind->slots[*index] == NULL)
+		if (index != NULL && kind->slots[*index] == NULL) {
 			kind->slots[*index] = m;
+			field = *index;
+		}
+		if (keep)
+			kind->member_fields[i] = field;
+	}
+}
+
+/*
+ * Finds the where conditions the record meets: a condition is met when
+ * its member is a string equal to one of its values.  Each member that
+ * conditions read costs one lookup, whatever the number of rules.
+ */
+static void
+decide_conditions(const struct kind *kind)
+{
+	size_t words = kind->condition_words;
+
+	memset(kind->conditions_met, 0, words * sizeof *kind->conditions_met);
+	for (size_t i = 0; i < kind->where_field_count; i++) {
+		const struct where_field *wf = &kind->where_fields[i];
+		const struct qrec_member *m = kind->slots[wf->field];
+		const uint64_t *mask;
+		const size_t *index;
+
+		if (m == NULL || m->type != QREC_STRING)
+			continue;
+		index = key_set_find_hashed(&wf->values,
+		    hash_bytes(m->string, m->string_len), m->string,
+		    m->string_len);
+		if (index == NULL)
+			continue;
+		mask = &wf->masks[*index * words];
+		for (size_t w = 0; w < words; w++)
+			kind->conditions_met[w] |= mask[w];
 	}
 }
 
@@ -3407,26 +3705,29 @@ find_company(const struct quality_rules *rules, const struct qrec_member *cik)
 	return NULL;
 }
 
-/* Sets up run for rule i, or returns false when the rule does not apply
- * to the record. */
-static bool
-prepare(struct quality_rules *rules, const struct kind *kind,
-    const struct company *company, size_t i, struct quality_result *result,
+/* Sets up run, whose result and kind are the record's, for rule i of
+ * the kind's order (enabled rules only), or returns false when the rule
+ * does not apply to the record.  The scope comes first: it leaves out
+ * most rules that have one. */
+static inline bool
+prepare(struct quality_rules *rules, const struct company *company, size_t i,
     struct run *run)
 {
 	struct rule *r = &rules->rules[i];
-	enum override mode = company != NULL ?
-	    (enum override)company->overrides[i] : OVERRIDE_NONE;
+	enum override mode = OVERRIDE_NONE;
 
-	if (!r->enabled || mode == OVERRIDE_DISABLE)
-		return false;
-	run->result = result;
 	run->rule = r;
-	run->kind = kind;
+	if (r->where_count > 0 && !in_scope(run))
+		return false;
+	if (company != NULL) {
+		mode = (enum override)company->overrides[i];
+		if (mode == OVERRIDE_DISABLE)
+			return false;
+	}
 	run->index = i;
 	run->severity = mode == OVERRIDE_WARN ? QUALITY_WARN : r->severity;
 	run->failed = false;
-	return in_scope(run);
+	return true;
 }
 
 /*
@@ -3444,7 +3745,7 @@ quality_check(struct quality_rules *rules, struct qrec *record,
 	    record->kind->string_len);
 	const struct company *company;
 	const size_t *singles, *crosses;
-	struct run run;
+	struct run run = { .result = result, .kind = kind };
 
 	memset(result, 0, offsetof(struct quality_result, findings));
 	if (kind == NULL)
@@ -3452,6 +3753,7 @@ quality_check(struct quality_rules *rules, struct qrec *record,
 	singles = kind->order;
 	crosses = kind->order + kind->singles;
 	fill_slots(kind, record);
+	decide_conditions(kind);
 	company = find_company(rules, kind->slots[FIELD_CIK]);
 	rules->records++;
 
@@ -3459,23 +3761,23 @@ quality_check(struct quality_rules *rules, struct qrec *record,
 		enum check check = rules->rules[crosses[i]].check;
 
 		if (check != CHECK_JUMP &&
-		    prepare(rules, kind, company, crosses[i], result, &run) &&
+		    prepare(rules, company, crosses[i], &run) &&
 		    (check == CHECK_UNIQUE ||
-		    identity_term(&run) != IDENTITY_TERMS_MAX))
+		    identity_term(&run, rules) != IDENTITY_TERMS_MAX))
 			fetch_key(&run, rules);
 	}
 
 	for (size_t i = 0; i < kind->singles; i++)
-		if (prepare(rules, kind, company, singles[i], result, &run))
+		if (prepare(rules, company, singles[i], &run))
 			run_rule(rules, &run, line);
 	for (size_t i = 0; i < kind->crosses; i++)
-		if (prepare(rules, kind, company, crosses[i], result, &run))
+		if (prepare(rules, company, crosses[i], &run))
 			run_rule(rules, &run, line);
 	if (result->errors > 0)
 		return QUALITY_FAILED;
 
 	for (size_t i = 0; i < kind->crosses; i++) {
-		if (!prepare(rules, kind, company, crosses[i], result, &run))
+		if (!prepare(rules, company, crosses[i], &run))
 			continue;
 		if (run.rule->check == CHECK_UNIQUE)
 			remember_key(&run, line);

@@ -1,4 +1,5 @@
 #include <math.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,6 +11,11 @@
 /* cJSON refuses deeper nesting too; a record has no reason to nest. */
 #define NESTING_MAX 512
 
+/* The last shape number given out.  Numbers are unique in the process,
+ * so that a cache keyed by one (fill_slots in quality.c) never takes
+ * the records of one struct qrec for those of another. */
+static atomic_ulong last_shape;
+
 struct parser {
 	const char *start;
 	const char *p;
@@ -19,6 +25,8 @@ struct parser {
 	bool overflow;		/* a number beyond the range of a double */
 	bool nested_object;	/* an object inside the record */
 	bool duplicate;		/* a top-level member given twice */
+	uint64_t high;		/* has bit 7 set if a string has a byte above
+				 * 0x7f, which needs the UTF-8 check */
 };
 
 void
@@ -32,6 +40,9 @@ qrec_free(struct qrec *rec)
 {
 	free(rec->members);
 	free(rec->text);
+	for (size_t i = 0; i < rec->shape_cap; i++)
+		free(rec->shape_keys[i].text);
+	free(rec->shape_keys);
 	qrec_init(rec);
 }
 
@@ -43,11 +54,14 @@ broken(struct parser *ps)
 	return false;
 }
 
+/* The line is NUL-terminated, and NUL is not a space, so the scan
+ * stops at the end without a bound check.  Records mostly have no
+ * space at all, which the first test settles. */
 static void
 skip_space(struct parser *ps)
 {
-	while (ps->p < ps->end && (*ps->p == ' ' || *ps->p == '\t' ||
-	    *ps->p == '\n' || *ps->p == '\r'))
+	while ((unsigned char)*ps->p <= ' ' && (*ps->p == ' ' ||
+	    *ps->p == '\t' || *ps->p == '\n' || *ps->p == '\r'))
 		ps->p++;
 }
 
@@ -122,11 +136,6 @@ read_unicode_escape(struct parser *ps, unsigned int *code)
 	return true;
 }
 
-/*
- * Reads a string at ps->p (on its opening quote).  With decode, the
- * unescaped text goes to ps->out, NUL-terminated, and *text and *len
- * describe it; without, the string is only checked.
- */
 /* Bytes that a string may hold as they are: not a quote, a backslash
  * or a control character. */
 static const unsigned char plain_byte[256] = {
@@ -148,6 +157,92 @@ static const unsigned char plain_byte[256] = {
 	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
 };
 
+#define BYTES_ONES	0x0101010101010101ULL
+#define BYTES_HIGHS	0x8080808080808080ULL
+
+/*
+ * Flags the bytes of word that are a quote, a backslash or a control
+ * character, so the result is nonzero when there is one.  The test
+ * (x - 0x01..01) & ~x & 0x80..80 is nonzero exactly when a byte of x is
+ * zero.  Bytes above 0x7f never count.
+ */
+static uint64_t
+special_bytes(uint64_t word)
+{
+	uint64_t quote = word ^ BYTES_ONES * '"';
+	uint64_t backslash = word ^ BYTES_ONES * '\\';
+	uint64_t control = word - BYTES_ONES * 0x20;
+
+	return (((quote - BYTES_ONES) & ~quote) |
+	    ((backslash - BYTES_ONES) & ~backslash) |
+	    (control & ~word)) & BYTES_HIGHS;
+}
+
+/*
+ * The number of plain bytes before the first special one of a word, from
+ * the result of special_bytes: its lowest flag is exact, since a borrow
+ * only runs upward.  Without a way to count trailing zeros, or on a
+ * big-endian machine, returns 0 and leaves the bytes to the byte loop.
+ */
+static size_t
+plain_prefix(uint64_t special)
+{
+#if defined(__GNUC__) && defined(__BYTE_ORDER__) && \
+    __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	return (size_t)__builtin_ctzll(special) / 8;
+#else
+	(void)special;
+	return 0;
+#endif
+}
+
+/*
+ * Skips the plain characters at ps->p, and with decode copies them to
+ * out, eight bytes a step while the line has eight more, then byte by
+ * byte.  Returns the new end of out.  The unescaped text never runs
+ * ahead of the line, because a string drops at least its two quotes
+ * and adds one NUL.  So a whole word written to out stays inside the
+ * record's text buffer, which has the line's length plus one.
+ */
+static char *
+copy_plain(struct parser *ps, bool decode, char *out)
+{
+	uint64_t word, special;
+	size_t n;
+
+	while (ps->end - ps->p >= 8) {
+		memcpy(&word, ps->p, 8);
+		ps->high |= word;
+		special = special_bytes(word);
+		n = special == 0 ? 8 : plain_prefix(special);
+		if (decode) {
+			memcpy(out, &word, 8);
+			out += n;
+		}
+		ps->p += n;
+		if (n < 8)
+			break;
+	}
+
+	/* The line is NUL-terminated and NUL is not plain, so these scans
+	 * stop at the end without a bound check per byte. */
+	if (decode) {
+		while (plain_byte[(unsigned char)*ps->p]) {
+			ps->high |= (unsigned char)*ps->p;
+			*out++ = *ps->p++;
+		}
+	} else {
+		while (plain_byte[(unsigned char)*ps->p])
+			ps->high |= (unsigned char)*ps->p++;
+	}
+	return out;
+}
+
+/*
+ * Reads a string at ps->p (on its opening quote).  With decode, the
+ * unescaped text goes to ps->out, NUL-terminated, and *text and *len
+ * describe it; without, the string is only checked.
+ */
 static bool
 read_string(struct parser *ps, bool decode, const char **text, size_t *len)
 {
@@ -156,17 +251,7 @@ read_string(struct parser *ps, bool decode, const char **text, size_t *len)
 
 	ps->p++;
 	for (;;) {
-		const char *run = ps->p;
-
-		/* The common case: a run of plain characters.  The line is
-		 * NUL-terminated and NUL is not plain, so the scan stops at
-		 * the end without a bound check per byte. */
-		while (plain_byte[(unsigned char)*ps->p])
-			ps->p++;
-		if (decode) {
-			memcpy(out, run, (size_t)(ps->p - run));
-			out += ps->p - run;
-		}
+		out = copy_plain(ps, decode, out);
 		if (ps->p == ps->end || (unsigned char)*ps->p < 0x20)
 			return broken(ps);
 		if (*ps->p == '"')
@@ -205,10 +290,12 @@ read_string(struct parser *ps, bool decode, const char **text, size_t *len)
 	return true;
 }
 
+/* The line is NUL-terminated, so *p is readable at its end, where it
+ * is no digit. */
 static bool
-is_digit(const char *p, const char *end)
+is_digit(const char *p)
 {
-	return p < end && *p >= '0' && *p <= '9';
+	return *p >= '0' && *p <= '9';
 }
 
 /* Reads a number as RFC 8259 spells it.  Integers of up to 15 digits
@@ -223,32 +310,32 @@ read_number(struct parser *ps, double *value)
 
 	if (*ps->p == '-')
 		ps->p++;
-	if (!is_digit(ps->p, ps->end))
+	if (!is_digit(ps->p))
 		return broken(ps);
 	if (*ps->p == '0') {
 		ps->p++;
 	} else {
-		while (is_digit(ps->p, ps->end)) {
+		while (is_digit(ps->p)) {
 			whole = whole * 10 + (uint64_t)(*ps->p++ - '0');
 			digits++;
 		}
 	}
-	if (ps->p < ps->end && *ps->p == '.') {
+	if (*ps->p == '.') {
 		plain = false;
 		ps->p++;
-		if (!is_digit(ps->p, ps->end))
+		if (!is_digit(ps->p))
 			return broken(ps);
-		while (is_digit(ps->p, ps->end))
+		while (is_digit(ps->p))
 			ps->p++;
 	}
-	if (ps->p < ps->end && (*ps->p == 'e' || *ps->p == 'E')) {
+	if (*ps->p == 'e' || *ps->p == 'E') {
 		plain = false;
 		ps->p++;
-		if (ps->p < ps->end && (*ps->p == '+' || *ps->p == '-'))
+		if (*ps->p == '+' || *ps->p == '-')
 			ps->p++;
-		if (!is_digit(ps->p, ps->end))
+		if (!is_digit(ps->p))
 			return broken(ps);
-		while (is_digit(ps->p, ps->end))
+		while (is_digit(ps->p))
 			ps->p++;
 	}
 	if (plain && digits <= 15) {
@@ -404,30 +491,200 @@ new_member(struct qrec *rec)
 }
 
 /*
- * Notes the key of the newest member in a 64-bit filter of the keys so
- * far; only when its bit is taken are the keys compared.  Returns the
- * new filter, and marks the record when the key was given before.
+ * Notes the key of member i in a 64-bit filter of the keys before it;
+ * only when its bit is taken are the keys compared.  Returns the new
+ * filter, and marks the record when the key was given before.
  */
 static uint64_t
-note_key(struct qrec *rec, const struct qrec_member *m, uint64_t seen)
+note_key(struct qrec *rec, size_t i, uint64_t seen)
 {
+	const struct qrec_member *m = &rec->members[i];
 	uint64_t bit = 1ULL << (m->key_hash >> 58);
 
 	if ((seen & bit) != 0) {
-		for (size_t i = 0; i + 1 < rec->count; i++)
-			if (rec->members[i].key_hash == m->key_hash &&
-			    rec->members[i].key_len == m->key_len &&
-			    memcmp(rec->members[i].key, m->key, m->key_len) == 0)
+		for (size_t k = 0; k < i; k++)
+			if (rec->members[k].key_hash == m->key_hash &&
+			    rec->members[k].key_len == m->key_len &&
+			    memcmp(rec->members[k].key, m->key, m->key_len) == 0)
 				rec->duplicate = true;
 	}
 	return seen | bit;
+}
+
+/* Marks the record when a key is given twice.  Records of one shape
+ * have the same keys, so the search runs once per shape. */
+static void
+find_duplicates(struct qrec *rec)
+{
+	uint64_t seen = 0;
+
+	if (rec->shape != 0 && rec->shape == rec->shape_checked) {
+		rec->duplicate = rec->shape_duplicate;
+		return;
+	}
+	for (size_t i = 0; i < rec->count; i++)
+		seen = note_key(rec, i, seen);
+	if (rec->shape != 0) {
+		rec->shape_checked = rec->shape;
+		rec->shape_duplicate = rec->duplicate;
+	}
+}
+
+/* Whether the 4 bytes at a and b are equal. */
+static bool
+same4(const char *a, const char *b)
+{
+	uint32_t x, y;
+
+	memcpy(&x, a, 4);
+	memcpy(&y, b, 4);
+	return x == y;
+}
+
+/* Whether the 8 bytes at a and b are equal. */
+static bool
+same8(const char *a, const char *b)
+{
+	uint64_t x, y;
+
+	memcpy(&x, a, 8);
+	memcpy(&y, b, 8);
+	return x == y;
+}
+
+/*
+ * Compares len bytes: keys are short, and words compared inline cost
+ * less than a call to memcmp.  The last word overlaps the one before
+ * rather than leaving a tail to compare byte by byte, as in qrec_hash.
+ */
+static bool
+same_bytes(const char *a, const char *b, size_t len)
+{
+	if (len < 4) {
+		for (size_t i = 0; i < len; i++)
+			if (a[i] != b[i])
+				return false;
+		return true;
+	}
+	if (len < 8)
+		return same4(a, b) && same4(a + len - 4, b + len - 4);
+	for (size_t i = 0; i + 8 < len; i += 8)
+		if (!same8(a + i, b + i))
+			return false;
+	return same8(a + len - 8, b + len - 8);
+}
+
+/* Numbers the shape anew after a change of its keys. */
+static void
+new_shape(struct qrec *rec)
+{
+	rec->shape_version = atomic_fetch_add_explicit(&last_shape, 1,
+	    memory_order_relaxed) + 1;
+}
+
+/* Keeps the key of member i, written without escapes, as the shape's
+ * key i; false when out of memory, which only costs speed. */
+static bool
+remember_shape_key(struct qrec *rec, size_t i, const struct qrec_member *m)
+{
+	struct qrec_shape_key *k;
+	char *text;
+
+	if (i >= rec->shape_cap) {
+		size_t cap = rec->shape_cap == 0 ? 32 : rec->shape_cap * 2;
+		struct qrec_shape_key *grown = realloc(rec->shape_keys,
+		    cap * sizeof *grown);
+
+		if (grown == NULL)
+			return false;
+		memset(grown + rec->shape_cap, 0,
+		    (cap - rec->shape_cap) * sizeof *grown);
+		rec->shape_keys = grown;
+		rec->shape_cap = cap;
+	}
+	text = malloc(m->key_len + 1);
+	if (text == NULL)
+		return false;
+	memcpy(text, m->key, m->key_len + 1);
+	k = &rec->shape_keys[i];
+	free(k->text);
+	k->text = text;
+	k->len = m->key_len;
+	k->hash = m->key_hash;
+	return true;
+}
+
+static bool
+ascii(const char *s, size_t len)
+{
+	for (size_t i = 0; i < len; i++)
+		if ((unsigned char)s[i] >= 0x80)
+			return false;
+	return true;
+}
+
+/*
+ * Reads the key of member i.  When the line has the shape's key i
+ * there, followed by the closing quote, the key is that one.  A shape
+ * key has no quote, backslash, control character or byte above 0x7f,
+ * so the line's bytes are the key itself and need no UTF-8 check.
+ * Otherwise the key is read, hashed and made the shape's key i.
+ * *from_shape tells which way it went.
+ */
+static bool
+read_key(struct parser *ps, struct qrec *rec, size_t i,
+    struct qrec_member *m, bool *from_shape)
+{
+	const char *start = ps->p;
+
+	if (i < rec->shape_count) {
+		const struct qrec_shape_key *k = &rec->shape_keys[i];
+
+		if ((size_t)(ps->end - ps->p) > k->len + 1 &&
+		    ps->p[k->len + 1] == '"' &&
+		    same_bytes(ps->p + 1, k->text, k->len)) {
+			m->key = k->text;
+			m->key_len = k->len;
+			m->key_hash = k->hash;
+			ps->p += k->len + 2;
+			*from_shape = true;
+			return true;
+		}
+	}
+
+	*from_shape = false;
+	if (!read_string(ps, true, &m->key, &m->key_len))
+		return false;
+	m->key_hash = qrec_hash(m->key, m->key_len);
+	new_shape(rec);
+	if (i > rec->shape_count)
+		return true;
+	if ((size_t)(ps->p - start) == m->key_len + 2 &&
+	    ascii(m->key, m->key_len) && remember_shape_key(rec, i, m))
+		rec->shape_count = i + 1;
+	else
+		rec->shape_count = i;
+	return true;
+}
+
+/* Sets the record's shape once its keys are read: the shape's number
+ * when they were all the shape's keys, and all of them. */
+static void
+end_shape(struct qrec *rec, bool all_from_shape)
+{
+	if (rec->shape_count > rec->count) {
+		rec->shape_count = rec->count;
+		new_shape(rec);
+	}
+	if (all_from_shape && rec->shape_count == rec->count)
+		rec->shape = rec->shape_version;
 }
 
 static bool
 read_object(struct parser *ps, struct qrec *rec)
 {
 	struct qrec_member *m;
-	uint64_t seen = 0;
+	bool all_from_shape = true, from_shape;
 
 	ps->p++;
 	skip_space(ps);
@@ -441,10 +698,9 @@ read_object(struct parser *ps, struct qrec *rec)
 		m = new_member(rec);
 		if (m == NULL)
 			return broken(ps);
-		if (!read_string(ps, true, &m->key, &m->key_len))
+		if (!read_key(ps, rec, rec->count - 1, m, &from_shape))
 			return false;
-		m->key_hash = qrec_hash(m->key, m->key_len);
-		seen = note_key(rec, m, seen);
+		all_from_shape = all_from_shape && from_shape;
 		skip_space(ps);
 		if (ps->p == ps->end || *ps->p != ':')
 			return broken(ps);
@@ -460,6 +716,8 @@ read_object(struct parser *ps, struct qrec *rec)
 		}
 		if (ps->p < ps->end && *ps->p == '}') {
 			ps->p++;
+			end_shape(rec, all_from_shape);
+			find_duplicates(rec);
 			return true;
 		}
 		return broken(ps);
@@ -518,6 +776,13 @@ fail(enum record_error error, char *why, size_t why_size, const char *reason)
 	return error;
 }
 
+static enum record_error
+invalid_utf8(size_t bad, char *why, size_t why_size)
+{
+	snprintf(why, why_size, "invalid UTF-8 at byte %zu", bad + 1);
+	return RECORD_INVALID_UTF8;
+}
+
 /*
  * Parses line (NUL-terminated at len) into rec, which keeps its buffers
  * from one line to the next.  Returns RECORD_OK, or the error with a
@@ -536,21 +801,17 @@ qrec_parse(struct qrec *rec, const char *line, size_t len, char *why,
 	rec->count = 0;
 	rec->kind = NULL;
 	rec->duplicate = false;
+	rec->shape = 0;
+	if (rec->shape_version == 0)
+		new_shape(rec);
 	if (len == 0 || ((line[0] == ' ' || line[0] == '\t') && blank(line, len)))
 		return fail(RECORD_EMPTY, why, why_size, "empty line");
-	if (!text_valid(line, len, &bad)) {
-		snprintf(why, why_size, "invalid UTF-8 at byte %zu", bad + 1);
-		return RECORD_INVALID_UTF8;
-	}
-	nul = memchr(line, '\0', len);
-	if (nul != NULL) {
-		snprintf(why, why_size, "NUL byte at byte %zu",
-		    (size_t)(nul - line) + 1);
-		return RECORD_INVALID_JSON;
-	}
-	if (!reserve_text(rec, len))
+	if (!reserve_text(rec, len)) {
+		if (!text_valid(line, len, &bad))
+			return invalid_utf8(bad, why, why_size);
 		return fail(RECORD_INVALID_JSON, why, why_size,
 		    "out of memory for the line");
+	}
 	ps.out = rec->text;
 
 	skip_space(&ps);
@@ -564,13 +825,30 @@ qrec_parse(struct qrec *rec, const char *line, size_t len, char *why,
 		if (ps.p != ps.end)
 			ok = broken(&ps);
 	}
+	/* Outside strings a byte above 0x7f breaks the parse, and inside
+	 * them read_string notes it in ps.high, so a line that parsed
+	 * without one is ASCII.  Otherwise the UTF-8 check, whose error
+	 * comes before all others, reads the whole line. */
+	if ((!ok || (ps.high & BYTES_HIGHS) != 0) &&
+	    !text_valid(line, len, &bad))
+		return invalid_utf8(bad, why, why_size);
 	/* A line that is not a plain record, or might not be, goes through
 	 * record_parse as well, so that both name its fault alike; such
 	 * lines are rare, and the common case stays one pass. */
 	if (!ok || !object || ps.overflow || rec->duplicate ||
 	    ps.nested_object) {
 		enum record_error error;
-		cJSON *parsed = record_parse(line, len, &error, why, why_size);
+		cJSON *parsed;
+
+		/* A NUL byte stops the parse, so only a line that failed can
+		 * have one. */
+		nul = ok ? NULL : memchr(line, '\0', len);
+		if (nul != NULL) {
+			snprintf(why, why_size, "NUL byte at byte %zu",
+			    (size_t)(nul - line) + 1);
+			return RECORD_INVALID_JSON;
+		}
+		parsed = record_parse(line, len, &error, why, why_size);
 
 		cJSON_Delete(parsed);
 		if (error != RECORD_OK)
@@ -614,7 +892,8 @@ qrec_date(struct qrec_member *m, long *days)
 	if (m->type != QREC_STRING)
 		return false;
 	if (m->date_state == 0)
-		m->date_state = date_parse(m->string, &m->days) ? 1 : -1;
+		m->date_state = date_parse_len(m->string, m->string_len,
+		    &m->days) ? 1 : -1;
 	*days = m->days;
 	return m->date_state == 1;
 }

@@ -47,6 +47,13 @@ struct qrec_member {
 	long days;		/* the date when date_state is 1 */
 };
 
+/* A key of the previous records, kept to recognize it in the next. */
+struct qrec_shape_key {
+	char *text;		/* NUL-terminated, without escapes */
+	size_t len;
+	uint64_t hash;
+};
+
 struct qrec {
 	struct qrec_member *members;
 	size_t count;
@@ -55,6 +62,22 @@ struct qrec {
 	size_t text_cap;
 	const struct qrec_member *kind;
 	bool duplicate;		/* a member given twice */
+
+	/*
+	 * The keys of the record before, by position.  Records of a kind
+	 * come with the same keys in the same order, so a key written as
+	 * the one at its place before is taken from here, neither copied
+	 * nor hashed again.  shape is the number of the key sequence when
+	 * every key of the record came from here, else 0: records with
+	 * one nonzero shape have the same keys in the same order.  The
+	 * numbers are unique in the process, across records.
+	 */
+	struct qrec_shape_key *shape_keys;
+	size_t shape_count, shape_cap;
+	unsigned long shape_version;
+	unsigned long shape;
+	unsigned long shape_checked;	/* the shape searched for duplicates */
+	bool shape_duplicate;		/* and whether it has a key twice */
 };
 
 /*

@@ -29,6 +29,11 @@
  * records, and stdio's default of a few KiB means a write per ten. */
 #define OUTPUT_BUFFER_SIZE (256 * 1024)
 
+/* The buffer is ours because glibc's setvbuf ignores the size when
+ * given no buffer and keeps its default.  It lives until stdout is
+ * closed at exit. */
+static char output_buffer[OUTPUT_BUFFER_SIZE];
+
 enum {
 	OPT_RULES = CLI_OPT_TOOL_FIRST,
 	OPT_REJECTS,
@@ -979,7 +984,8 @@ main(int argc, char **argv)
 	qrec_init(&v.record);
 
 	if (!isatty(STDOUT_FILENO))
-		(void)setvbuf(stdout, NULL, _IOFBF, OUTPUT_BUFFER_SIZE);
+		(void)setvbuf(stdout, output_buffer, _IOFBF,
+		    sizeof output_buffer);
 
 	status = validate_inputs(&v, argv + optind, argc - optind);
 	quality_finish(v.rules, late_warning, &v);

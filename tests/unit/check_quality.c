@@ -561,6 +561,94 @@ START_TEST(duplicates_name_first_line)
 }
 END_TEST
 
+/* Parses json into record, which the caller reuses, and checks it. */
+static enum quality_outcome
+check_in(struct quality_rules *rules, struct qrec *record, const char *json,
+    unsigned long line, struct quality_result *result)
+{
+	char why[256];
+
+	ck_assert_msg(qrec_parse(record, json, strlen(json), why,
+	    sizeof why) == RECORD_OK, "test record is not one: %s: %s", json,
+	    why);
+	return quality_check(rules, record, line, result);
+}
+
+/* One struct qrec for many lines, as validate-quality reads them: the
+ * keys and fields of one line are reused for the next of its shape, and
+ * must not be when the keys differ. */
+START_TEST(shape_reused_only_when_same)
+{
+	struct quality_rules *rules = load(
+	    "kinds:\n"
+	    "  metric:\n"
+	    "    - name: nonnegative\n"
+	    "      check: range\n"
+	    "      member: value\n"
+	    "      minimum: 0\n"
+	    "      where: {metric: revenue}\n"
+	    "    - name: duplicate\n"
+	    "      check: unique\n"
+	    "      key: [cik, period_end]\n");
+	struct quality_result result;
+	struct qrec record;
+	char why[256];
+	const char *twice = "{\"kind\":\"metric\",\"cik\":\"1\","
+	    "\"value\":1,\"value\":-1}";
+
+	qrec_init(&record);
+	ck_assert_int_eq(check_in(rules, &record, "{\"kind\":\"metric\","
+	    "\"cik\":\"1\",\"metric\":\"revenue\",\"period_end\":"
+	    "\"2023-09-30\",\"value\":5}", 1, &result), QUALITY_PASSED);
+	ck_assert_int_eq(check_in(rules, &record, "{\"kind\":\"metric\","
+	    "\"cik\":\"1\",\"metric\":\"revenue\",\"period_end\":"
+	    "\"2023-12-31\",\"value\":-1}", 2, &result), QUALITY_FAILED);
+	ck_assert_str_eq(result.findings[0].reason,
+	    "revenue value -1 is below the minimum 0");
+
+	/* The same keys in another order. */
+	ck_assert_int_eq(check_in(rules, &record, "{\"value\":-2,"
+	    "\"period_end\":\"2024-03-31\",\"metric\":\"revenue\","
+	    "\"cik\":\"1\",\"kind\":\"metric\"}", 3, &result),
+	    QUALITY_FAILED);
+	ck_assert_str_eq(result.findings[0].reason,
+	    "revenue value -2 is below the minimum 0");
+
+	/* A key written with an escape is the key it spells. */
+	ck_assert_int_eq(check_in(rules, &record, "{\"value\":-3,"
+	    "\"period_end\":\"2024-06-30\",\"m\\u0065tric\":\"revenue\","
+	    "\"cik\":\"1\",\"kind\":\"metric\"}", 4, &result),
+	    QUALITY_FAILED);
+	ck_assert_str_eq(result.findings[0].reason,
+	    "revenue value -3 is below the minimum 0");
+
+	/* One key renamed: the rule reads no "value" here. */
+	ck_assert_int_eq(check_in(rules, &record, "{\"amount\":-4,"
+	    "\"period_end\":\"2024-09-30\",\"metric\":\"revenue\","
+	    "\"cik\":\"1\",\"kind\":\"metric\"}", 5, &result),
+	    QUALITY_PASSED);
+
+	/* A record of the shape before, then a duplicate of line 1. */
+	ck_assert_int_eq(check_in(rules, &record, "{\"amount\":-4,"
+	    "\"period_end\":\"2024-12-31\",\"metric\":\"revenue\","
+	    "\"cik\":\"1\",\"kind\":\"metric\"}", 6, &result),
+	    QUALITY_PASSED);
+	ck_assert_int_eq(check_in(rules, &record, "{\"kind\":\"metric\","
+	    "\"cik\":\"1\",\"metric\":\"revenue\",\"period_end\":"
+	    "\"2023-09-30\",\"value\":7}", 7, &result), QUALITY_FAILED);
+	ck_assert_str_eq(result.findings[0].reason, "duplicate key (cik 1, "
+	    "period_end 2023-09-30): first seen on line 1");
+
+	/* A key given twice is found after a record without, and in the
+	 * records of its shape after it. */
+	for (int i = 0; i < 3; i++)
+		ck_assert_int_eq(qrec_parse(&record, twice, strlen(twice), why,
+		    sizeof why), RECORD_DUPLICATE_MEMBER);
+	qrec_free(&record);
+	quality_free(rules);
+}
+END_TEST
+
 START_TEST(many_keys_kept)
 {
 	struct quality_rules *rules = load(
@@ -826,6 +914,7 @@ quality_suite(void)
 	tcase_add_test(tc, dates_valid_and_bounded);
 	tcase_add_test(tc, date_order_strict_and_equal);
 	tcase_add_test(tc, duplicates_name_first_line);
+	tcase_add_test(tc, shape_reused_only_when_same);
 	tcase_add_test(tc, many_keys_kept);
 	tcase_add_test(tc, warn_passes_and_disabled_skips);
 	tcase_add_test(tc, unknown_kind_unchecked);
