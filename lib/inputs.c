@@ -32,6 +32,15 @@ inputs_check(char **paths, int count)
 	return status;
 }
 
+/* Writes the standard reason for a line longer than --max-line-bytes. */
+const char *
+inputs_long_reason(char *buf, size_t size, size_t max_line)
+{
+	snprintf(buf, size, "line longer than %zu bytes (raise "
+	    "--max-line-bytes if such lines are expected)", max_line);
+	return buf;
+}
+
 /* Rejects a line longer than --max-line-bytes with the standard reason. */
 void
 inputs_reject_long(struct reject_stream *rs, unsigned long line,
@@ -39,9 +48,8 @@ inputs_reject_long(struct reject_stream *rs, unsigned long line,
 {
 	char why[128];
 
-	snprintf(why, sizeof why, "line longer than %zu bytes (raise "
-	    "--max-line-bytes if such lines are expected)", max_line);
-	reject_one(rs, line, text, len, "line-length", why);
+	reject_one(rs, line, text, len, "line-length",
+	    inputs_long_reason(why, sizeof why, max_line));
 }
 
 /*

@@ -38,5 +38,6 @@ int inputs_check(char **paths, int count);
 int inputs_read(struct inputs *in, inputs_line_fn *fn, void *arg);
 void inputs_reject_long(struct reject_stream *rs, unsigned long line,
     const char *text, size_t len, size_t max_line);
+const char *inputs_long_reason(char *buf, size_t size, size_t max_line);
 
 #endif

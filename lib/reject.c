@@ -118,18 +118,32 @@ reject_begin(struct reject_stream *rs, unsigned long line, const char *input,
 	rs->rules = 0;
 }
 
-/* Reports a broken rule on stderr, as FILE:LINE when the line comes
- * from a named file, like a compiler's message. */
+/*
+ * Writes where a line of the whole input is, for messages: FILE:LINE
+ * when it comes from a named file, like a compiler's message, else
+ * "line N".  Returns buf.
+ */
+const char *
+reject_where(const struct reject_stream *rs, unsigned long line, char *buf,
+    size_t size)
+{
+	const struct input_file *f = rs != NULL ? file_of_line(rs, line) : NULL;
+
+	if (f != NULL && f->name != NULL)
+		snprintf(buf, size, "%s:%lu", f->name, line - f->lines_before);
+	else
+		snprintf(buf, size, "line %lu", line);
+	return buf;
+}
+
+/* Reports a broken rule on stderr. */
 static void
 warn_broken(const struct reject_stream *rs, const struct broken_rule *b)
 {
-	const struct input_file *f = file_of_line(rs, rs->line);
+	char where[REJECT_WHERE_SIZE];
 
-	if (f != NULL && f->name != NULL)
-		log_warn("%s:%lu: %s: %s", f->name, rs->line - f->lines_before,
-		    b->rule, b->reason);
-	else
-		log_warn("line %lu: %s: %s", rs->line, b->rule, b->reason);
+	log_warn("%s: %s: %s", reject_where(rs, rs->line, where, sizeof where),
+	    b->rule, b->reason);
 }
 
 void
@@ -188,19 +202,20 @@ clean_input(struct reject_stream *rs, size_t *len)
 	return clean;
 }
 
-/* Writes the file of the rejected line (null for standard input) and
- * its line in that file. */
-static void
-write_file_position(struct reject_stream *rs)
+/* Writes the members "file", the input file of a line of the whole
+ * input (null for standard input), and "file_line", its line there. */
+void
+reject_write_position(const struct reject_stream *rs, struct jsonw *w,
+    unsigned long line)
 {
-	const struct input_file *f = file_of_line(rs, rs->line);
+	const struct input_file *f = rs != NULL ? file_of_line(rs, line) : NULL;
 
 	if (f != NULL && f->name != NULL)
-		jsonw_string(&rs->out, "file", f->name);
+		jsonw_string(w, "file", f->name);
 	else
-		jsonw_null(&rs->out, "file");
-	jsonw_int(&rs->out, "file_line",
-	    (long long)(rs->line - (f != NULL ? f->lines_before : 0)));
+		jsonw_null(w, "file");
+	jsonw_int(w, "file_line",
+	    (long long)(line - (f != NULL ? f->lines_before : 0)));
 }
 
 /* Writes the reject begun with reject_begin.  Returns 0, or -1 when the
@@ -219,7 +234,7 @@ reject_end(struct reject_stream *rs)
 	jsonw_string(&rs->out, "kind", "reject");
 	jsonw_string(&rs->out, "tool", log_progname());
 	jsonw_int(&rs->out, "line", (long long)rs->line);
-	write_file_position(rs);
+	reject_write_position(rs, &rs->out, rs->line);
 	jsonw_open_array(&rs->out, "errors");
 	for (int i = 0; i < rs->rules; i++) {
 		jsonw_open_object(&rs->out, NULL);

@@ -31,6 +31,16 @@ int reject_end(struct reject_stream *rs);
 void reject_one(struct reject_stream *rs, unsigned long line,
     const char *input, size_t len, const char *rule, const char *reason);
 unsigned long reject_count(const struct reject_stream *rs);
+
+/* Room for reject_where's text with a file name of PATH_MAX bytes. */
+#define REJECT_WHERE_SIZE 4200
+
+const char *reject_where(const struct reject_stream *rs, unsigned long line,
+    char *buf, size_t size);
+
+struct jsonw;
+void reject_write_position(const struct reject_stream *rs, struct jsonw *w,
+    unsigned long line);
 int reject_close(struct reject_stream *rs);
 
 #endif

@@ -950,11 +950,13 @@ static bool
 open_company(struct run *run, const struct sec_fact *f, unsigned long line)
 {
 	struct company *c = &run->company;
+	char where[REJECT_WHERE_SIZE];
 
 	if (company_done_before(run, f->cik))
-		log_warn("line %lu: cik %s appears again after other companies, "
-		    "so keys written for it before may be written again: group "
-		    "the input by cik", line, f->cik);
+		log_warn("%s: cik %s appears again after other companies, so "
+		    "keys written for it before may be written again: group "
+		    "the input by cik", reject_where(run->rejects, line, where,
+		    sizeof where), f->cik);
 	memcpy(c->cik, f->cik, CIK_DIGITS + 1);
 	c->name = strdup(f->entity);
 	c->open = c->name != NULL;

@@ -17,6 +17,7 @@
 
 #include "cli.h"
 #include "conf.h"
+#include "inputs.h"
 #include "jsonw.h"
 #include "log.h"
 #include "ndjson.h"
@@ -213,63 +214,6 @@ parse_options(struct options *opts, int argc, char **argv)
 	}
 }
 
-static bool
-apply_config_path(const char **path, const struct conf_node *node)
-{
-	if (node->type != CONF_NODE_SCALAR || node->scalar[0] == '\0')
-		return false;
-	if (*path == NULL)
-		*path = node->scalar;
-	return true;
-}
-
-/* Applies one key of the config section unless the command line gave
- * the option.  Returns false when the key or its value is invalid. */
-static bool
-apply_config_key(struct options *opts, const char *key,
-    const struct conf_node *node)
-{
-	bool on;
-	double ratio;
-	long bytes;
-
-	if (strcmp(key, "rules") == 0)
-		return apply_config_path(&opts->rules_file, node);
-	if (strcmp(key, "rejects") == 0)
-		return apply_config_path(&opts->rejects_file, node);
-	if (strcmp(key, "report") == 0)
-		return apply_config_path(&opts->report_file, node);
-	if (strcmp(key, "warnings") == 0)
-		return apply_config_path(&opts->warnings_file, node);
-
-	if (strcmp(key, "max-reject-ratio") == 0) {
-		if (!conf_scalar_double(node, &ratio) || ratio < 0 || ratio > 1)
-			return false;
-		if (!opts->set_max_reject_ratio)
-			opts->max_reject_ratio = ratio;
-	} else if (strcmp(key, "max-line-bytes") == 0) {
-		if (!conf_scalar_long(node, &bytes) || bytes <= 0)
-			return false;
-		if (!opts->set_max_line_bytes)
-			opts->max_line_bytes = (size_t)bytes;
-	} else if (strcmp(key, "strict") == 0) {
-		if (!conf_scalar_bool(node, &on))
-			return false;
-		opts->strict = opts->strict || on;
-	} else if (strcmp(key, "annotate") == 0) {
-		if (!conf_scalar_bool(node, &on))
-			return false;
-		opts->annotate = opts->annotate || on;
-	} else if (strcmp(key, "reject-unknown-kinds") == 0) {
-		if (!conf_scalar_bool(node, &on))
-			return false;
-		opts->reject_unknown_kinds = opts->reject_unknown_kinds || on;
-	} else {
-		return false;
-	}
-	return true;
-}
-
 /*
  * Applies option defaults from the "validate-quality" section of a YAML
  * config file, for the options not given on the command line:
@@ -284,8 +228,30 @@ apply_config_key(struct options *opts, const char *key,
 static struct conf_node *
 apply_config(struct options *opts)
 {
+	const struct conf_option options[] = {
+		{ "rules", CONF_OPTION_TEXT, &opts->rules_file,
+		  opts->rules_file != NULL, NULL },
+		{ "rejects", CONF_OPTION_TEXT, &opts->rejects_file,
+		  opts->rejects_file != NULL, NULL },
+		{ "report", CONF_OPTION_TEXT, &opts->report_file,
+		  opts->report_file != NULL, NULL },
+		{ "warnings", CONF_OPTION_TEXT, &opts->warnings_file,
+		  opts->warnings_file != NULL, NULL },
+		{ "max-reject-ratio", CONF_OPTION_RATIO, &opts->max_reject_ratio,
+		  opts->set_max_reject_ratio, NULL },
+		{ "max-line-bytes", CONF_OPTION_BYTES, &opts->max_line_bytes,
+		  opts->set_max_line_bytes, NULL },
+		/* A flag on the command line is on; the file may turn on
+		 * one that is not given. */
+		{ "strict", CONF_OPTION_FLAG, &opts->strict, opts->strict,
+		  NULL },
+		{ "annotate", CONF_OPTION_FLAG, &opts->annotate, opts->annotate,
+		  NULL },
+		{ "reject-unknown-kinds", CONF_OPTION_FLAG,
+		  &opts->reject_unknown_kinds, opts->reject_unknown_kinds,
+		  NULL },
+	};
 	const char *path = opts->common.config_file;
-	const struct conf_node *section;
 	struct conf_node *config;
 	char error[512];
 
@@ -294,26 +260,9 @@ apply_config(struct options *opts)
 		log_error("%s", error);
 		exit(EXIT_CONFIG);
 	}
-	section = conf_map_get(config, "validate-quality");
-	if (section == NULL)
-		return config;
-	if (section->type != CONF_NODE_MAPPING) {
-		log_error("%s:%lu: the validate-quality section must be a "
-		    "mapping of option names to values", path, section->line);
+	if (conf_apply_options(config, path, "validate-quality", options,
+	    sizeof options / sizeof options[0]) < 0)
 		exit(EXIT_CONFIG);
-	}
-	for (size_t i = 0; i < section->count; i++) {
-		if (!apply_config_key(opts, section->keys[i],
-		    section->items[i])) {
-			log_error("%s:%lu: invalid validate-quality option '%s': "
-			    "use rules, rejects, report, warnings, annotate, "
-			    "max-reject-ratio, max-line-bytes, strict or "
-			    "reject-unknown-kinds with "
-			    "a valid value", path, section->items[i]->line,
-			    section->keys[i]);
-			exit(EXIT_CONFIG);
-		}
-	}
 	return config;
 }
 
@@ -439,12 +388,14 @@ report_warnings(struct validator *v, unsigned long line)
 {
 	const struct quality_result *result = &v->result;
 	struct quality_rule_info info;
+	char where[REJECT_WHERE_SIZE];
 
 	if (v->warnings != NULL) {
 		jsonw_begin(&v->out);
 		jsonw_string(&v->out, "kind", "quality_warning");
 		jsonw_string(&v->out, "tool", log_progname());
 		jsonw_int(&v->out, "line", (long long)line);
+		reject_write_position(v->rejects, &v->out, line);
 		add_warnings(v, "warnings");
 		jsonw_end(&v->out);
 		write_warning_line(v);
@@ -456,8 +407,8 @@ report_warnings(struct validator *v, unsigned long line)
 		if (result->findings[i].severity != QUALITY_WARN)
 			continue;
 		quality_rule_info(v->rules, result->findings[i].rule, &info);
-		log_debug("line %lu: warning %s: %s", line, info.name,
-		    result->findings[i].reason);
+		log_debug("%s: warning %s: %s", reject_where(v->rejects, line,
+		    where, sizeof where), info.name, result->findings[i].reason);
 	}
 }
 
@@ -550,101 +501,61 @@ check_record(struct validator *v, struct qrec *record, unsigned long line,
 	}
 }
 
-static void
-process_line(struct validator *v, enum ndjson_status status, char *text,
-    size_t len, unsigned long line)
+/* Ends the run at the first reject under --strict. */
+static bool
+go_on(struct validator *v, unsigned long rejected, unsigned long line)
 {
+	if (v->options->strict && v->counts.rejected > rejected) {
+		log_error("line %lu rejected: stopping (--strict)", line);
+		v->stopped = true;
+	}
+	return !v->stopped;
+}
+
+static bool
+take_line(void *arg, unsigned long line, char *text, size_t len)
+{
+	struct validator *v = arg;
 	unsigned long rejected = v->counts.rejected;
 	enum record_error error;
 	char why[256];
 
 	v->counts.lines++;
-	if (status == NDJSON_TOO_LONG) {
-		snprintf(why, sizeof why, "line longer than %zu bytes (raise "
-		    "--max-line-bytes if such lines are expected)",
-		    v->options->max_line_bytes);
-		reject_input(v, INPUT_LINE_LENGTH, line, text, len, why);
-	} else {
-		error = qrec_parse(&v->record, text, len, why, sizeof why);
-		if (error == RECORD_OK)
-			check_record(v, &v->record, line, text, len);
-		else if (error == RECORD_EMPTY)
-			v->counts.blank++;
-		else
-			reject_input(v, input_check_of(error), line, text, len,
-			    why);
-	}
-	if (v->options->strict && v->counts.rejected > rejected) {
-		log_error("line %lu rejected: stopping (--strict)", line);
-		v->stopped = true;
-	}
+	error = qrec_parse(&v->record, text, len, why, sizeof why);
+	if (error == RECORD_OK)
+		check_record(v, &v->record, line, text, len);
+	else if (error == RECORD_EMPTY)
+		v->counts.blank++;
+	else
+		reject_input(v, input_check_of(error), line, text, len, why);
+	return go_on(v, rejected, line);
 }
 
-/*
- * Validates one input.  Line numbers continue across inputs, as if they
- * were concatenated, so that a reject's line number is unambiguous.
- * Returns 0, or EXIT_IOERR after a read error.
- */
-static int
-validate_stream(struct validator *v, FILE *fp, const char *name,
-    unsigned long first_line)
+/* Rejects a line longer than --max-line-bytes, counted by its check. */
+static bool
+take_long_line(void *arg, unsigned long line, char *text, size_t len)
 {
-	struct ndjson_reader *reader;
-	enum ndjson_status status;
-	char *text;
-	size_t len;
-	int result = 0;
+	struct validator *v = arg;
+	unsigned long rejected = v->counts.rejected;
+	char why[256];
 
-	reader = ndjson_open(fp, v->options->max_line_bytes);
-	if (reader == NULL) {
-		log_error("out of memory");
-		exit(EXIT_SOFTWARE);
-	}
-	while (!v->stopped &&
-	    (status = ndjson_next(reader, &text, &len)) != NDJSON_EOF) {
-		if (status == NDJSON_READ_ERROR) {
-			log_error("%s: read error: %s", name, strerror(errno));
-			result = EXIT_IOERR;
-			break;
-		}
-		process_line(v, status, text, len,
-		    first_line + ndjson_line_number(reader));
-	}
-	ndjson_close(reader);
-	return result;
+	v->counts.lines++;
+	reject_input(v, INPUT_LINE_LENGTH, line, text, len,
+	    inputs_long_reason(why, sizeof why, v->options->max_line_bytes));
+	return go_on(v, rejected, line);
 }
 
-/* Validates each input in turn.  A missing file is reported and skipped,
- * as cat(1) does, and sets status 66. */
+/* Validates each input in turn; see inputs_read. */
 static int
 validate_inputs(struct validator *v, char **paths, int count)
 {
-	int status = EXIT_OK;
+	struct inputs inputs = {
+		.paths = paths, .count = count,
+		.max_line = v->options->max_line_bytes, .rejects = v->rejects,
+		.long_line = take_long_line,
+	};
 
-	if (count == 0)
-		return validate_stream(v, stdin, "standard input", 0);
-	for (int i = 0; i < count && !v->stopped; i++) {
-		int result;
-		FILE *fp;
-
-		if (strcmp(paths[i], "-") == 0) {
-			result = validate_stream(v, stdin, "standard input",
-			    v->counts.lines);
-		} else {
-			fp = fopen(paths[i], "r");
-			if (fp == NULL) {
-				log_error("%s: %s", paths[i], strerror(errno));
-				if (status == EXIT_OK)
-					status = EXIT_NOINPUT;
-				continue;
-			}
-			result = validate_stream(v, fp, paths[i], v->counts.lines);
-			fclose(fp);
-		}
-		if (result != EXIT_OK)
-			status = result;
-	}
-	return status;
+	return inputs_read(&inputs, take_line, v);
 }
 
 /*
@@ -664,13 +575,17 @@ late_warning(void *arg, unsigned long line, size_t rule,
 	v->counts.late++;
 	quality_rule_info(v->rules, rule, &info);
 	if (v->warnings == NULL) {
-		log_warn("line %lu: %s: %s", line, info.name, reason);
+		char where[REJECT_WHERE_SIZE];
+
+		log_warn("%s: %s: %s", reject_where(v->rejects, line, where,
+		    sizeof where), info.name, reason);
 		return;
 	}
 	jsonw_begin(&v->out);
 	jsonw_string(&v->out, "kind", "quality_warning");
 	jsonw_string(&v->out, "tool", log_progname());
 	jsonw_int(&v->out, "line", (long long)line);
+	reject_write_position(v->rejects, &v->out, line);
 	jsonw_open_array(&v->out, "warnings");
 	jsonw_open_object(&v->out, NULL);
 	jsonw_string(&v->out, "rule", info.name);

@@ -139,7 +139,7 @@ sed -n '11p' "$fixtures/facts.ndjson" >"$WORK/split.ndjson"
 sed -n '29p' "$fixtures/facts.ndjson" >>"$WORK/split.ndjson"
 sed -n '12p' "$fixtures/facts.ndjson" >>"$WORK/split.ndjson"
 assert_status 0 "company split in two runs" -- normalize "$WORK/split.ndjson"
-assert_contains "$WORK/err" "line 3: cik 0000000101 appears again after other companies" \
+assert_contains "$WORK/err" "$WORK/split.ndjson:3: cik 0000000101 appears again after other companies" \
 	"split company warned"
 assert_eq 2 "$(grep -c '"kind":"company","cik":"0000000101"' "$WORK/out")" \
 	"one company record per run"

@@ -124,7 +124,7 @@ assert_status 65 "config: reject-unknown-kinds applied" -- \
 printf 'validate-quality:\n  max-reject-ratio: 2\n' >"$WORK/bad-config.yaml"
 assert_status 78 "config: invalid value: exit status" -- \
     validate-quality --config "$WORK/bad-config.yaml" --rules "$RULES" </dev/null
-assert_contains "$WORK/err" "$WORK/bad-config.yaml:2: invalid validate-quality option 'max-reject-ratio'" \
+assert_contains "$WORK/err" "$WORK/bad-config.yaml:2: invalid value for 'max-reject-ratio'" \
     "config: invalid value: file, line and key named"
 printf 'validate-quality:\n  ruls: x\n' >"$WORK/bad-config.yaml"
 assert_status 78 "config: unknown key: exit status" -- \

@@ -49,14 +49,14 @@ assert_eq "1 0 1 0" "$(jq -r '[.rules[] | select(.check == "identity") | .checke
 assert_status 0 "identity broken: exit status" -- validate-quality --rules "$RULES" \
     --warnings "$WORK/warnings" --report "$WORK/report.json" "$WORK/in"
 assert_files_equal "$WORK/in" "$WORK/out" "identity broken: records still passed"
-assert_eq '{"kind":"quality_warning","tool":"validate-quality","line":3,"warnings":[{"rule":"gross-profit-identity","reason":"gross_profit 174148000000 (line 3) is not revenue 383285000000 (line 1) - cost_of_revenue 214137000000 (line 2) = 169148000000: off by 5000000000, beyond the tolerance 0.005 of the largest term"}]}' \
+assert_eq '{"kind":"quality_warning","tool":"validate-quality","line":3,"file":"'"$WORK/in"'","file_line":3,"warnings":[{"rule":"gross-profit-identity","reason":"gross_profit 174148000000 (line 3) is not revenue 383285000000 (line 1) - cost_of_revenue 214137000000 (line 2) = 169148000000: off by 5000000000, beyond the tolerance 0.005 of the largest term"}]}' \
     "$(cat "$WORK/warnings")" "identity broken: warning with the lines"
 assert_eq "1 1" "$(jq -r '"\(.late_warnings) \(.rules[] | select(.rule == "gross-profit-identity") | .failed)"' \
     "$WORK/report.json")" "identity broken: counted"
 # Without --warnings, the warning goes to the log.
 assert_status 0 "identity broken, no stream: exit status" -- validate-quality \
     --rules "$RULES" "$WORK/in"
-assert_contains "$WORK/err" "warning: line 3: gross-profit-identity: gross_profit 174148000000" \
+assert_contains "$WORK/err" "warning: $WORK/in:3: gross-profit-identity: gross_profit 174148000000" \
     "identity broken, no stream: logged"
 
 # A balance sheet whose parts do not add up.

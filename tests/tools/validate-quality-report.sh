@@ -89,6 +89,9 @@ assert_status 66 "two files and a missing one: exit status" -- validate-quality 
     --rules "$RULES" --rejects "$WORK/rejects" "$WORK/a" "$WORK/absent" "$WORK/b"
 assert_eq "2 4 5 7 9" "$(jq -r .line "$WORK/rejects" | tr '\n' ' ' | sed 's/ $//')" \
     "two files: line numbers as if concatenated"
+assert_eq "a:2 b:1 b:2 b:4 b:6" \
+    "$(jq -r '"\(.file | sub(".*/"; "")):\(.file_line)"' "$WORK/rejects" | tr '\n' ' ' | sed 's/ $//')" \
+    "two files: each reject names its file and line"
 assert_eq 4 "$(lines "$WORK/out")" "two files: lines passed"
 assert_contains "$WORK/err" "$WORK/absent: No such file or directory" "two files: missing file named"
 assert_contains "$WORK/err" "9 lines: 4 passed" "two files: summary over both"
@@ -99,13 +102,16 @@ assert_status 65 "dash operand: exit status" -- sh -c \
     "$RULES" "$WORK/rejects" "$WORK/a" "$WORK/b"
 assert_eq "2 4 5 7 9" "$(jq -r .line "$WORK/rejects" | tr '\n' ' ' | sed 's/ $//')" \
     "dash operand: line numbers as if concatenated"
+assert_eq "null:1 null:2 null:4 null:6" \
+    "$(jq -r 'select(.line > 3) | "\(.file):\(.file_line)"' "$WORK/rejects" | tr '\n' ' ' | sed 's/ $//')" \
+    "dash operand: standard input has a null file"
 
-# Without --rejects each reject is a warning on stderr.
+# Without --rejects each reject is a warning on stderr naming FILE:LINE.
 assert_status 65 "rejects on stderr: exit status" -- validate-quality \
     --rules "$RULES" "$WORK/four"
-assert_contains "$WORK/err" "warning: line 2: nonnegative-amount: revenue value -2 is below the minimum 0" \
-    "rejects on stderr: line and reason"
-assert_contains "$WORK/err" "warning: line 4: nonnegative-amount: revenue value -4 is below the minimum 0" \
+assert_contains "$WORK/err" "warning: $WORK/four:2: nonnegative-amount: revenue value -2 is below the minimum 0" \
+    "rejects on stderr: file, line and reason"
+assert_contains "$WORK/err" "warning: $WORK/four:4: nonnegative-amount: revenue value -4 is below the minimum 0" \
     "rejects on stderr: second reject"
 
 finish

@@ -144,7 +144,7 @@ assert_eq 0 "$(lines "$WORK/rejects")" "warn rule: no reject"
 assert_eq "1 1" "$(jq -r '[.warned, (.rules[] | select(.rule == "margin-plausible") | .failed)] | join(" ")' \
     "$WORK/report.json")" "warn rule: counted"
 assert_contains "$WORK/err" \
-    "line 1: warning margin-plausible: net_margin value 3.5 is above the maximum 1" \
+    "$WORK/in:1: warning margin-plausible: net_margin value 3.5 is above the maximum 1" \
     "warn rule: reason logged with -v"
 
 # A disabled rule is not applied.
