@@ -14,6 +14,10 @@ static const char *const period_types[] = {
 	"instant", "quarter", "ytd", "annual", "ttm", "day", NULL,
 };
 static const char *const intervals[] = { "1d", "1wk", "1mo", NULL };
+/* The sources a metric may come from, in the order of source_ranks. */
+static const char *const metric_sources[] = {
+	"sec", "transform", "yahoo", NULL,
+};
 static const char *const event_types[] = {
 	"dividend", "split", "capital_gain", NULL,
 };
@@ -45,7 +49,7 @@ static const struct load_column metric_columns[] = {
 	{ "period_end", LOAD_DATE, K, NULL, NULL },
 	{ "fiscal_year", LOAD_INTEGER, 0, NULL, NULL },
 	{ "fiscal_period", LOAD_TEXT, 0, NULL, NULL },
-	{ "source", LOAD_TEXT, R | LOAD_RANK, NULL, NULL },
+	{ "source", LOAD_TEXT, R | LOAD_RANK, metric_sources, NULL },
 	{ "source_ref", LOAD_TEXT, 0, NULL, NULL },
 	{ "filed", LOAD_DATE, 0, NULL, NULL },
 	{ "revised", LOAD_BOOL, 0, NULL, NULL },
@@ -313,7 +317,8 @@ add_latest_values(struct sql *s, const struct load_kind *k)
  * Sources of a LOAD_RANK column, best first.  A filing is the primary
  * record, a value transform derives from filings comes next, and a
  * figure a data vendor publishes (Yahoo) only fills the keys the others
- * leave empty.  A source not listed ranks last.
+ * leave empty.  The column allows these sources only, so none ranks by
+ * the ELSE branch.
  */
 static const char *const source_ranks[] = { "sec", "transform", "yahoo" };
 

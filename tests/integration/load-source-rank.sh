@@ -48,4 +48,18 @@ assert_eq "121500000|sec" "$(value_of revenue quarter 2023-03-31)" \
 assert_contains "$WORK/err" "financial_metrics: 0 inserted, 1 updated, 0 unchanged, 0 superseded, 0 rejected" \
 	"the replaced row counts as updated"
 
+# A source outside the ranking is rejected, by the loader and by
+# validate-quality, rather than ranked below all the others.
+sed -e 's/"source":"sec"/"source":"SEC"/' "$WORK/filing.ndjson" >"$WORK/unknown-source.ndjson"
+assert_status 0 "unknown source loaded" -- \
+	load-timescale --rejects "$WORK/source-rejects.ndjson" "$WORK/unknown-source.ndjson"
+assert_contains "$WORK/source-rejects.ndjson" 'member \"source\": invalid value \"SEC\": use sec, transform or yahoo' \
+	"loader names the allowed sources"
+assert_eq "121500000|sec" "$(value_of revenue quarter 2023-03-31)" \
+	"unknown source leaves the row alone"
+assert_status 65 "validate-quality on an unknown source" -- \
+	validate-quality --rejects "$WORK/vq-rejects.ndjson" "$WORK/unknown-source.ndjson"
+assert_contains "$WORK/vq-rejects.ndjson" '"rule":"metric-enum","reason":"source \"SEC\" is not one of sec, transform, yahoo"' \
+	"validate-quality rejects the unknown source"
+
 finish
