@@ -104,6 +104,8 @@ struct run {
 	struct reject_stream *rejects;
 	struct mart *mart;		/* NULL without --universe */
 	struct jsonw out;
+	FILE *report;			/* the temporary file of --report */
+	char *report_tmp;		/* its name, beside the report */
 };
 
 static void
@@ -558,44 +560,69 @@ write_marts(struct run *run)
 	}
 }
 
-/* Writes the HTML report to a temporary file beside path and renames
- * it, so that a reader never sees half a page.  Returns 0 or EXIT_IOERR
- * after reporting the error. */
+/*
+ * Opens the temporary file of the report, beside its path, before any
+ * record is written: a report that cannot be written stops the run
+ * before its records reach the next stage of a pipeline.  Returns 0 or
+ * an exit status after reporting.
+ */
 static int
-write_report(const struct mart *mart, const char *path)
+open_report(struct run *run, const char *path)
 {
 	size_t size = strlen(path) + 8;
-	char *tmp = malloc(size);
-	FILE *fp;
-	int status = 0;
 
-	if (tmp == NULL) {
+	run->report_tmp = malloc(size);
+	if (run->report_tmp == NULL) {
 		log_error("out of memory");
 		return EXIT_SOFTWARE;
 	}
-	snprintf(tmp, size, "%s.tmp", path);
-	fp = fopen(tmp, "w");
-	if (fp == NULL) {
-		log_error("%s: %s", tmp, strerror(errno));
-		free(tmp);
+	snprintf(run->report_tmp, size, "%s.tmp", path);
+	run->report = fopen(run->report_tmp, "w");
+	if (run->report == NULL) {
+		log_error("%s: cannot write the report: %s", path,
+		    strerror(errno));
 		return EXIT_IOERR;
 	}
-	if (mart_write_report(mart, fp) < 0) {
-		log_error("%s: write failed: %s", tmp, strerror(errno));
+	return 0;
+}
+
+/* Writes the HTML report and renames its temporary file to path, so
+ * that a reader never sees half a page.  Returns 0 or EXIT_IOERR after
+ * reporting the error. */
+static int
+write_report(struct run *run, const char *path)
+{
+	int status = 0;
+
+	if (mart_write_report(run->mart, run->report) < 0) {
+		log_error("%s: write failed: %s", path, strerror(errno));
 		status = EXIT_IOERR;
 	}
-	if (fclose(fp) != 0 && status == 0) {
-		log_error("%s: %s", tmp, strerror(errno));
+	if (fclose(run->report) != 0 && status == 0) {
+		log_error("%s: write failed: %s", path, strerror(errno));
 		status = EXIT_IOERR;
 	}
-	if (status == 0 && rename(tmp, path) != 0) {
+	run->report = NULL;
+	if (status == 0 && rename(run->report_tmp, path) != 0) {
 		log_error("%s: rename failed: %s", path, strerror(errno));
 		status = EXIT_IOERR;
 	}
-	if (status != 0)
-		remove(tmp);
-	free(tmp);
+	if (status == 0) {
+		free(run->report_tmp);
+		run->report_tmp = NULL;
+	}
 	return status;
+}
+
+/* Removes the temporary file of a report that was not completed. */
+static void
+drop_report(struct run *run)
+{
+	if (run->report != NULL)
+		fclose(run->report);
+	if (run->report_tmp != NULL)
+		remove(run->report_tmp);
+	free(run->report_tmp);
 }
 
 /* Computes the marts after the derivations and writes their rows and
@@ -610,7 +637,7 @@ finish_marts(struct run *run)
 	mart_log_notes(run->mart);
 	write_marts(run);
 	if (run->opt->report_path != NULL)
-		return write_report(run->mart, run->opt->report_path);
+		return write_report(run, run->opt->report_path);
 	return 0;
 }
 
@@ -738,7 +765,11 @@ main(int argc, char **argv)
 	}
 	/* The marts of part of the input would mislead: a missing file
 	 * stops the run before anything is written. */
-	if ((status = inputs_check(argv + optind, argc - optind)) != 0) {
+	if ((status = inputs_check(argv + optind, argc - optind)) != 0 ||
+	    (opt.report_path != NULL &&
+	    (status = open_report(&run, opt.report_path)) != 0)) {
+		drop_report(&run);
+		mart_free(run.mart);
 		conf_node_free(config);
 		return status;
 	}
@@ -778,6 +809,7 @@ main(int argc, char **argv)
 	    status == 0)
 		status = EXIT_IOERR;
 
+	drop_report(&run);
 	derive_store_free(run.store);
 	mart_free(run.mart);
 	jsonw_free(&run.out);

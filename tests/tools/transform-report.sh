@@ -13,6 +13,15 @@ report=$WORK/report.html
 [ -s "$report" ] || { fail "report is empty"; finish; }
 assert_eq 0 "$(ls "$WORK" | grep -c 'report.html.tmp')" "no temporary file left"
 
+# A report that cannot be written stops the run before any record is
+# written, and the message names the report's path.
+assert_status 74 "report in a missing folder" -- \
+	transform --universe "$fixtures/universe.yaml" --as-of 2024-06-30 \
+	--report "$WORK/absent/report.html" "$fixtures/marts.ndjson"
+assert_contains "$WORK/err" "$WORK/absent/report.html: cannot write the report: No such file or directory" \
+	"unwritable report named"
+assert_eq 0 "$(lines "$WORK/out")" "no record written before the report fails"
+
 # Self-contained: no script, no external resource.  The only URL is the
 # SVG namespace name, which browsers never fetch.
 assert_eq 0 "$(grep -ci '<script' "$report")" "no script"
