@@ -17,6 +17,8 @@
 #define LABEL_WIDTH 150
 #define BAR_HEIGHT 18
 #define BAR_GAP 6
+#define VALUE_WIDTH 130		/* right of a revenue bar, for its value */
+#define GROWTH_EXTENT_MIN 0.10	/* the growth chart spans 10% or more */
 
 /* Segment colours of the share bars, distinct in print and for the
  * common forms of colour blindness (Okabe and Ito's palette). */
@@ -83,6 +85,13 @@ put_millions(FILE *fp, double value)
 		fprintf(fp, "%.1f", millions);
 		return;
 	}
+	/* Half a unit rounds to the last decimal kept, 0.000001 M: below
+	 * that, say so rather than print a zero for an amount that is not
+	 * zero. */
+	if (fabs(millions) < 0.0000005) {
+		fputs(millions > 0 ? "&lt;0.000001" : "&gt;-0.000001", fp);
+		return;
+	}
 	decimals = 2 - (int)floor(log10(fabs(millions)));
 	fprintf(fp, "%.*f", decimals < 6 ? decimals : 6, millions);
 }
@@ -90,10 +99,16 @@ put_millions(FILE *fp, double value)
 static void
 put_percent(FILE *fp, double fraction)
 {
-	if (isnan(fraction))
+	double percent = fraction * 100;
+
+	if (isnan(fraction)) {
 		fputs("n/a", fp);
-	else
-		fprintf(fp, "%.1f%%", fraction * 100);
+		return;
+	}
+	/* A value that rounds to zero prints as 0.0%, not -0.0%. */
+	if (fabs(percent) < 0.05)
+		percent = 0;
+	fprintf(fp, "%.1f%%", percent);
 }
 
 static void
@@ -248,7 +263,9 @@ write_revenue_chart(FILE *fp, const struct mart *mart, size_t *order)
 {
 	size_t n = chart_order(mart, true, order);
 	double max = 0;
-	int plot = CHART_WIDTH - LABEL_WIDTH - 90;
+	/* Room right of the longest bar for its value, such as
+	 * 123456789012.3 at 12 pixels. */
+	int plot = CHART_WIDTH - LABEL_WIDTH - VALUE_WIDTH;
 
 	fputs("<h2 id=\"revenue\">Twelve-month revenue</h2>\n", fp);
 	if (n == 0) {
@@ -306,8 +323,9 @@ write_growth_chart(FILE *fp, const struct mart *mart, size_t *order)
 	for (size_t i = 0; i < n; i++)
 		extent = fmax(extent,
 		    fabs(mart->companies[order[i]].revenue_growth_yoy));
-	if (extent == 0)
-		extent = 1;
+	/* Growth within a point or two of zero stays a short bar: the
+	 * scale spans at least GROWTH_EXTENT_MIN either way. */
+	extent = fmax(extent, GROWTH_EXTENT_MIN);
 
 	svg_open(fp, height, "Revenue growth per company");
 	fprintf(fp, "<line x1=\"%d\" y1=\"0\" x2=\"%d\" y2=\"%d\" "

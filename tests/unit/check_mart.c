@@ -184,6 +184,50 @@ START_TEST(twelve_month_basis)
 }
 END_TEST
 
+/* Reads the report of mart into a string the caller frees. */
+static char *
+report_text(const struct mart *mart)
+{
+	char *text = NULL;
+	size_t size = 0;
+	FILE *fp = open_memstream(&text, &size);
+
+	ck_assert_ptr_nonnull(fp);
+	ck_assert_int_eq(mart_write_report(mart, fp), 0);
+	fclose(fp);
+	return text;
+}
+
+/*
+ * Amounts and percentages in the report: 0.00012 dollars is below the
+ * last decimal of millions, so it reads "<0.000001" and not zero; a
+ * growth of -0.04% rounds to 0.0%, without a minus sign; growth of a few
+ * hundredths of a point draws a bar of at most a fraction of the chart.
+ */
+START_TEST(report_small_values)
+{
+	struct mart *mart = load(universe_text, "2024-06-30");
+	char *text;
+
+	annual(mart, "0000000001", "revenue", "2023-12-31", 0.00012, "USD");
+	annual(mart, "0000000001", "revenue_growth_yoy", "2023-12-31",
+	    -0.0004, "pure");
+	annual(mart, "0000000002", "revenue", "2023-12-31", 50, "USD");
+	annual(mart, "0000000002", "revenue_growth_yoy", "2023-12-31",
+	    0.0002, "pure");
+	ck_assert_int_eq(mart_compute(mart), 0);
+	text = report_text(mart);
+
+	ck_assert_ptr_nonnull(strstr(text, "<td class=\"n\">&lt;0.000001</td>"));
+	ck_assert_ptr_nonnull(strstr(text, "<td class=\"n\">0.0%</td>"));
+	ck_assert_ptr_null(strstr(text, "-0.0%"));
+	/* 0.0004 of a half of 225 pixels on a scale of 0.10: 0.9 pixels. */
+	ck_assert_ptr_nonnull(strstr(text, "width=\"0.9\" height"));
+	free(text);
+	mart_free(mart);
+}
+END_TEST
+
 static Suite *
 mart_suite(void)
 {
@@ -195,6 +239,7 @@ mart_suite(void)
 	tcase_add_test(tc, ranks_and_landscape);
 	tcase_add_test(tc, scores_clamp_and_health);
 	tcase_add_test(tc, twelve_month_basis);
+	tcase_add_test(tc, report_small_values);
 	suite_add_tcase(s, tc);
 	return s;
 }
