@@ -154,6 +154,27 @@ blank(const char *line, size_t len)
 	return true;
 }
 
+/* Says why a record has no kind: the member is missing, or it is not a
+ * string, with its value shortened. */
+static void
+explain_no_kind(const cJSON *record, char *why, size_t why_size)
+{
+	const cJSON *kind = cJSON_GetObjectItemCaseSensitive(record, "kind");
+	char *text;
+
+	if (kind == NULL) {
+		snprintf(why, why_size, "missing member \"kind\": every record "
+		    "names its kind, such as \"metric\"");
+		return;
+	}
+	text = cJSON_PrintUnformatted(kind);
+	snprintf(why, why_size, "member \"kind\" is %.40s%s, not a string: "
+	    "every record names its kind, such as \"metric\"",
+	    text != NULL ? text : "not printable",
+	    text != NULL && strlen(text) > 40 ? "..." : "");
+	cJSON_free(text);
+}
+
 /*
  * Returns the parsed object, or NULL with *error set and a reason in why
  * that names what is wrong and where.  line[len] must be NUL, as the
@@ -203,7 +224,7 @@ record_parse(const char *line, size_t len, enum record_error *error,
 		goto fail;
 	if (record_kind(record) == NULL) {
 		*error = RECORD_NO_KIND;
-		snprintf(why, why_size, "missing string member \"kind\"");
+		explain_no_kind(record, why, why_size);
 		goto fail;
 	}
 	*error = RECORD_OK;

@@ -258,6 +258,21 @@ missing(const cJSON *record, const char *key)
 	return item == NULL || cJSON_IsNull(item);
 }
 
+/* Rejects a member of the wrong type, naming its value and the type
+ * the contract expects. */
+static void
+reject_value_type(struct reject_stream *rs, const cJSON *record,
+    const char *key, const char *expected)
+{
+	char *text = cJSON_PrintUnformatted(
+	    cJSON_GetObjectItemCaseSensitive(record, key));
+
+	reject_add(rs, "type", "\"%s\" is %.40s%s, expected %s", key,
+	    text != NULL ? text : "not printable",
+	    text != NULL && strlen(text) > 40 ? "..." : "", expected);
+	cJSON_free(text);
+}
+
 static void
 check_required_string(const cJSON *record, const char *key,
     struct reject_stream *rs, int *errors)
@@ -271,7 +286,7 @@ check_required_string(const cJSON *record, const char *key,
 		reject_add(rs, "required", "missing \"%s\": a metric record "
 		    "needs it", key);
 	else
-		reject_add(rs, "type", "\"%s\" must be a non-empty string", key);
+		reject_value_type(rs, record, key, "a non-empty string");
 }
 
 static void
@@ -281,7 +296,7 @@ check_optional_string(const cJSON *record, const char *key,
 	if (missing(record, key) || record_string(record, key) != NULL)
 		return;
 	++*errors;
-	reject_add(rs, "type", "\"%s\" must be a string or null", key);
+	reject_value_type(rs, record, key, "a string or null");
 }
 
 static void
@@ -345,13 +360,12 @@ valid_metric(const cJSON *record, struct reject_stream *rs,
 			reject_add(rs, "required", "missing \"value\": a metric "
 			    "record needs it");
 		else
-			reject_add(rs, "type", "\"value\" must be a number");
+			reject_value_type(rs, record, "value", "a number");
 	}
 	if (!missing(record, "fiscal_year") &&
 	    !record_integer(record, "fiscal_year", &year)) {
 		errors++;
-		reject_add(rs, "type", "\"fiscal_year\" must be an integer or "
-		    "null");
+		reject_value_type(rs, record, "fiscal_year", "an integer or null");
 	}
 	if (errors == 0)
 		return true;

@@ -100,4 +100,12 @@ assert_status 0 "default line limit" -- normalize "$input"
 assert_contains "$WORK/err" "15 lines: 2 metric records out, 1 skipped (unmapped 1), 0 passed through, 12 rejected" \
 	"long concept is unmapped"
 
+# A kind that is not a string is named with its value.
+printf '{"kind":42}\n{"cik":"1"}\n' >"$WORK/kinds.ndjson"
+assert_status 0 "kinds of the wrong type" -- normalize --rejects "$WORK/kind-rejects" "$WORK/kinds.ndjson"
+assert_contains "$WORK/kind-rejects" '"rule":"kind","reason":"member \"kind\" is 42, not a string: every record names its kind, such as \"metric\""' \
+	"numeric kind named with its value"
+assert_contains "$WORK/kind-rejects" '"rule":"kind","reason":"missing member \"kind\": every record names its kind' \
+	"missing kind named"
+
 finish

@@ -47,7 +47,7 @@ reject_line 8 utf8
 reject_line 10 line-length
 reject_line 11 type
 reject_line 12 number
-assert_contains "$WORK/rejects" '{"rule":"type","reason":"\"value\" must be a number"}' \
+assert_contains "$WORK/rejects" '{"rule":"type","reason":"\"value\" is \"100\", expected a number"}' \
 	"line 6 names its second problem"
 assert_contains "$WORK/rejects" '"period_end\" is \"2023-02-30\", not a valid YYYY-MM-DD date' \
 	"impossible date named"
