@@ -1222,6 +1222,10 @@ load_stream(struct loader *ld, FILE *fp, int input)
 		unsigned long n = ndjson_line_number(reader);
 
 		if (stopped(ld)) {
+			/* The line was read, so the summary counts it among
+			 * the lines not loaded. */
+			if (st != NDJSON_READ_ERROR)
+				ld->lines++;
 			note_unloaded(ld, input, n);
 			break;
 		}
