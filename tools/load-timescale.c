@@ -515,6 +515,20 @@ stop_loading(struct loader *ld)
 
 /* ---- the batch transaction (worker threads) ---------------------------------- */
 
+/* What to do about the refusals a record can cause, by SQLSTATE: the
+ * server's message names the constraint and the value, not the fix. */
+static const char *
+refusal_hint(const char *sqlstate)
+{
+	if (strcmp(sqlstate, "23505") == 0)
+		return ": a stored row of another key already has this value,"
+		    " such as a ticker that another company had; correct one"
+		    " of the two records";
+	if (strcmp(sqlstate, "22003") == 0)
+		return ": the value is out of the column's range";
+	return "";
+}
+
 static int
 note_row_reject(struct worker *w, int kind, unsigned long line, const char *rule,
     const char *reason)
@@ -717,7 +731,7 @@ static int
 guarded(struct worker *w, int kind, unsigned long line, const char *sql,
     const char *data, size_t len, PGresult **result)
 {
-	char number[24], why[PG_ERROR_SIZE + 64];
+	char number[24], why[PG_ERROR_SIZE + 256];
 	const char *params[] = { number };
 	int ok;
 
@@ -735,8 +749,8 @@ guarded(struct worker *w, int kind, unsigned long line, const char *sql,
 		    -1 : 1;
 	if (pg_connection_lost(&w->db))
 		return -1;
-	snprintf(why, sizeof why, "the database rejected the row: %s",
-	    w->db.error);
+	snprintf(why, sizeof why, "the database rejected the row: %s%s",
+	    w->db.error, refusal_hint(w->db.sqlstate));
 	if (note_row_reject(w, kind, line, "database", why) < 0 ||
 	    pg_exec(&w->db, "ROLLBACK TO SAVEPOINT row_load", 0, NULL) < 0)
 		return -1;
