@@ -1,3 +1,8 @@
+/* For madvise(MADV_HUGEPAGE), a Linux extension beside the POSIX flags. */
+#define _DEFAULT_SOURCE
+
+#include <sys/mman.h>
+
 #include <errno.h>
 #include <limits.h>
 #include <math.h>
@@ -29,6 +34,23 @@
 
 /* Terms of one accounting identity, the total included. */
 #define IDENTITY_TERMS_MAX 8
+
+/* The size of a transparent huge page on x86-64, and on arm64 with
+ * 4 KiB base pages. */
+#define HUGE_PAGE_SIZE	((size_t)2 << 20)
+
+/* Items of a key set are aligned to KEY_ALIGN bytes in blocks of up to
+ * KEY_BLOCK_MAX, so a 32-bit reference holds the block number in its
+ * high bits and the offset in units of KEY_ALIGN in the low 18. */
+#define KEY_ALIGN		8
+#define KEY_BLOCK_MIN		((size_t)4096)
+#define KEY_BLOCK_MAX		HUGE_PAGE_SIZE
+#define KEY_BLOCK_DOUBLINGS	9	/* KEY_BLOCK_MIN << 9 == KEY_BLOCK_MAX */
+#define KEY_OFFSET_BITS		18	/* KEY_BLOCK_MAX / KEY_ALIGN == 1 << 18 */
+#define KEY_OFFSET_MASK		((UINT32_C(1) << KEY_OFFSET_BITS) - 1)
+/* Block numbers stay below this, so that a reference plus 1 fits in a
+ * slot. */
+#define KEY_BLOCKS_MAX		(UINT32_MAX >> KEY_OFFSET_BITS)
 
 /* Pattern results remembered per pattern: metrics, concepts and dates
  * repeat from record to record, and a lookup costs far less than
@@ -166,37 +188,41 @@ struct pattern {
 };
 
 /*
- * Open addressing over slots of eight bytes: the high half of the hash
- * and the number of the key's item.  A table of millions of keys is
- * read at random, once per record, so small slots mean fewer cache
- * misses and page faults.  The items, appended in order, carry the
- * rest, and the keys live in blocks that are freed together.
+ * Open addressing over slots of eight bytes: the low 32 bits of the
+ * key's hash and a reference to its item.  A table of millions of keys
+ * is read at random, once per record, so small slots mean fewer cache
+ * misses and page faults.  The hash bits in the slot both place a key
+ * and screen it, so the table grows without reading the items.  A key
+ * matches only when its length and bytes equal those of the item.
  */
-struct key_entry {
-	uint32_t tag;		/* hash >> 32 */
-	uint32_t item;		/* index + 1 in items; 0: a free slot */
+struct key_slot {
+	uint32_t hash;
+	uint32_t item;		/* key_item_ref + 1; 0: a free slot */
 };
 
+/*
+ * An item: the caller's value, the key's length and bytes, padded to
+ * KEY_ALIGN, then the set's extra bytes.  Items are appended in order
+ * to blocks that are freed together, and do not move once written.
+ */
 struct key_item {
-	uint64_t hash;
-	const char *key;
-	size_t len;
 	size_t value;		/* the caller's: a line, or an index */
+	uint32_t len;
+	char key[];
 };
 
 struct key_block {
-	struct key_block *next;
+	char *data;
 	size_t used, size;
-	char data[];
 };
 
 struct key_set {
-	struct key_entry *slots;
+	struct key_slot *slots;
 	size_t cap;		/* a power of two, or 0 */
 	size_t count;
-	struct key_item *items;
-	size_t item_cap;
 	struct key_block *blocks;
+	size_t block_count, block_cap;
+	size_t extra;		/* bytes kept after each key, zeroed at first */
 };
 
 /* A date string and what date_parse_len made of it. */
@@ -213,12 +239,30 @@ struct last_value {
 	unsigned long line;
 };
 
-/* The values of one company and period that an identity sums. */
+/*
+ * The values of one company and period that an identity sums, kept in
+ * the key set after the group's key: a bit per term that has a value,
+ * the value of each term, then the line of each term.  Its size is
+ * identity_group_size of the identity's number of terms.
+ */
 struct identity_group {
-	unsigned int present;	/* a bit per term */
-	double values[IDENTITY_TERMS_MAX];
-	unsigned long lines[IDENTITY_TERMS_MAX];
+	uint64_t present;
+	double values[];
 };
+
+static size_t
+identity_group_size(size_t terms)
+{
+	return sizeof(struct identity_group) +
+	    terms * (sizeof(double) + sizeof(unsigned long));
+}
+
+/* The line of each term of an identity group of terms terms. */
+static unsigned long *
+group_lines(const struct identity_group *g, size_t terms)
+{
+	return (unsigned long *)(uintptr_t)(g->values + terms);
+}
 
 /* One property of a JSON Schema, compiled. */
 struct schema_property {
@@ -280,8 +324,6 @@ struct rule {
 
 	double signs[IDENTITY_TERMS_MAX];	/* identity: +1, -1, the total 0 */
 	double tolerance;
-	struct identity_group *groups;
-	size_t group_count, group_cap;
 
 	struct key_set seen;		/* unique; jump, identity: an index */
 	/* The key of the record being checked, encoded once for both the
@@ -291,6 +333,12 @@ struct rule {
 	uint64_t key_hash;
 	bool key_ok;
 	unsigned long key_record;
+	/* The key's slot in seen, found for record slot_record by the check
+	 * and taken by the remembering.  slot_room is false when the table
+	 * could not grow, so the slot may be read but not filled. */
+	size_t slot;
+	unsigned long slot_record;
+	bool slot_room;
 	size_t term;			/* identity: the record's term */
 	unsigned long term_record;	/* the record term is of */
 	bool has_pending;		/* unique: a new key to remember */
@@ -414,6 +462,7 @@ static bool key_set_add(struct key_set *set, const char *key, size_t len,
 static const size_t *key_set_find(const struct key_set *set,
     const char *key, size_t len);
 static void key_set_free(struct key_set *set);
+static void table_free(void *table);
 static bool null_allowed(const struct schema_property *p);
 
 static void
@@ -1359,6 +1408,7 @@ parse_identity(struct loader *ld, const struct conf_node *node,
 	if (!intern_field(ld, "metric", &r->name_field) ||
 	    !intern_field(ld, "value", &r->value_field))
 		return false;
+	r->seen.extra = identity_group_size(r->values.count);
 	return parse_group_key(ld, node, r, dflt);
 }
 
@@ -1870,9 +1920,8 @@ rule_free(struct rule *r)
 	string_list_free(&r->values);
 	free(r->earlier);
 	free(r->later);
-	free(r->groups);
 	free(r->key);
-	free(r->last);
+	table_free(r->last);
 	free((void *)r->properties);
 	key_set_free(&r->seen);
 	if (r->owns_schema)
@@ -2384,39 +2433,110 @@ quality_free(struct quality_rules *rules)
 	free(rules);
 }
 
+/*
+ * Allocates a table of size bytes, zeroed when zero is set, for
+ * table_free.  On Linux, tables of HUGE_PAGE_SIZE or more are aligned to
+ * it and marked for transparent huge pages, because a key set of
+ * millions of keys is read at random.  A 2 MiB page takes one page
+ * fault and one TLB entry where 4 KiB pages take 512.  Elsewhere, or
+ * when the kernel ignores the advice, they are plain pages.
+ */
+static void *
+table_alloc(size_t size, bool zero)
+{
+#ifdef MADV_HUGEPAGE
+	void *table;
+
+	if (size >= HUGE_PAGE_SIZE) {
+		size = (size + HUGE_PAGE_SIZE - 1) & ~(HUGE_PAGE_SIZE - 1);
+		if (posix_memalign(&table, HUGE_PAGE_SIZE, size) != 0)
+			return NULL;
+		(void)madvise(table, size, MADV_HUGEPAGE);
+		if (zero)
+			memset(table, 0, size);
+		return table;
+	}
+#endif
+	return zero ? calloc(1, size) : malloc(size);
+}
+
+static void
+table_free(void *table)
+{
+	free(table);
+}
+
+/* Moves a table of size bytes to a new one of new_size, as realloc does
+ * but with table_alloc's alignment.  Returns NULL when out of memory. */
+static void *
+table_grow(void *table, size_t size, size_t new_size)
+{
+	void *grown = table_alloc(new_size, false);
+
+	if (grown == NULL)
+		return NULL;
+	if (size > 0)
+		memcpy(grown, table, size);
+	table_free(table);
+	return grown;
+}
+
 static void
 key_set_free(struct key_set *set)
 {
-	struct key_block *next;
-
-	for (struct key_block *b = set->blocks; b != NULL; b = next) {
-		next = b->next;
-		free(b);
-	}
-	free(set->slots);
-	free(set->items);
+	for (size_t i = 0; i < set->block_count; i++)
+		table_free(set->blocks[i].data);
+	free(set->blocks);
+	table_free(set->slots);
 	memset(set, 0, sizeof *set);
 }
 
+/* The item a slot refers to. */
+static inline struct key_item *
+key_item(const struct key_set *set, uint32_t slot_item)
+{
+	uint32_t ref = slot_item - 1;
+	const struct key_block *b = &set->blocks[ref >> KEY_OFFSET_BITS];
+
+	return (struct key_item *)(void *)(b->data +
+	    (size_t)(ref & KEY_OFFSET_MASK) * KEY_ALIGN);
+}
+
+/* The bytes of an item whose key is len bytes long, in a set with
+ * extra bytes after each key. */
+static inline size_t
+key_item_size(size_t len, size_t extra)
+{
+	size_t size = offsetof(struct key_item, key) + len;
+
+	return ((size + KEY_ALIGN - 1) & ~(size_t)(KEY_ALIGN - 1)) + extra;
+}
+
+/* The set's extra bytes of an item. */
+static inline void *
+key_item_extra(const struct key_item *item, size_t extra)
+{
+	return (char *)(uintptr_t)item + key_item_size(item->len, extra) - extra;
+}
+
 /* The slot of key, or the free slot where it would go. */
-static struct key_entry *
+static struct key_slot *
 key_slot(const struct key_set *set, uint64_t hash, const char *key, size_t len)
 {
 	size_t mask = set->cap - 1;
-	size_t i = (size_t)hash & mask;
-	uint32_t tag = (uint32_t)(hash >> 32);
+	uint32_t low = (uint32_t)hash;
+	size_t i = low & mask;
 
 	for (;; i = (i + 1) & mask) {
-		const struct key_entry *e = &set->slots[i];
+		const struct key_slot *s = &set->slots[i];
 		const struct key_item *item;
 
-		if (e->item == 0)
+		if (s->item == 0)
 			break;
-		if (e->tag != tag)
+		if (s->hash != low)
 			continue;
-		item = &set->items[e->item - 1];
-		if (item->hash == hash && item->len == len &&
-		    memcmp(item->key, key, len) == 0)
+		item = key_item(set, s->item);
+		if (item->len == len && memcmp(item->key, key, len) == 0)
 			break;
 	}
 	return &set->slots[i];
@@ -2427,12 +2547,12 @@ static const size_t *
 key_set_find_hashed(const struct key_set *set, uint64_t hash, const char *key,
     size_t len)
 {
-	const struct key_entry *slot;
+	const struct key_slot *slot;
 
 	if (set->cap == 0)
 		return NULL;
 	slot = key_slot(set, hash, key, len);
-	return slot->item != 0 ? &set->items[slot->item - 1].value : NULL;
+	return slot->item != 0 ? &key_item(set, slot->item)->value : NULL;
 }
 
 static const size_t *
@@ -2441,106 +2561,157 @@ key_set_find(const struct key_set *set, const char *key, size_t len)
 	return key_set_find_hashed(set, hash_bytes(key, len), key, len);
 }
 
-/* Doubles the table, keeping the load factor under 1/2 so probes stay
- * short. */
+/*
+ * Makes room in the table for one more key: doubles it when that key
+ * would fill more than three quarters.  Probes then stay short, and
+ * they read slots side by side, mostly in one cache line.  The slots
+ * move by the hash bits they carry; the items stay where they are.
+ * The slot index comes from 32 bits of hash, which caps the table at
+ * 2^32 slots.
+ */
 static bool
-key_set_grow(struct key_set *set)
+key_set_reserve(struct key_set *set)
 {
 	size_t cap = set->cap == 0 ? 64 : set->cap * 2;
-	struct key_entry *slots = calloc(cap, sizeof *slots);
 	size_t mask = cap - 1;
+	struct key_slot *slots;
 
+	if ((set->count + 1) * 4 <= set->cap * 3)
+		return true;
+	if (cap > (size_t)UINT32_MAX + 1)
+		return false;
+	slots = table_alloc(cap * sizeof *slots, true);
 	if (slots == NULL)
 		return false;
-	for (size_t k = 0; k < set->count; k++) {
-		uint64_t hash = set->items[k].hash;
-		size_t i = (size_t)hash & mask;
+	for (size_t k = 0; k < set->cap; k++) {
+		const struct key_slot *old = &set->slots[k];
+		size_t i;
 
-		while (slots[i].item != 0)
-			i = (i + 1) & mask;
-		slots[i].tag = (uint32_t)(hash >> 32);
-		slots[i].item = (uint32_t)(k + 1);
+		if (old->item == 0)
+			continue;
+		for (i = old->hash & mask; slots[i].item != 0; i = (i + 1) & mask)
+			;
+		slots[i] = *old;
 	}
-	free(set->slots);
+	table_free(set->slots);
 	set->slots = slots;
 	set->cap = cap;
 	return true;
 }
 
-/* Makes room for one more item. */
+/*
+ * Starts a block that takes at least need bytes.  Blocks double from
+ * KEY_BLOCK_MIN to KEY_BLOCK_MAX, so small sets stay small.  A key
+ * longer than that gets a block of its own.
+ */
 static bool
-key_set_reserve(struct key_set *set)
+key_block_add(struct key_set *set, size_t need)
 {
-	struct key_item *grown;
-	size_t cap;
+	size_t size = set->block_count < KEY_BLOCK_DOUBLINGS ?
+	    KEY_BLOCK_MIN << set->block_count : KEY_BLOCK_MAX;
+	struct key_block *b;
 
-	if (set->count < set->item_cap)
-		return true;
-	if (set->count >= UINT32_MAX - 1)
+	if (set->block_count == KEY_BLOCKS_MAX)
 		return false;
-	cap = set->item_cap == 0 ? 32 : set->item_cap * 2;
-	grown = realloc(set->items, cap * sizeof *grown);
-	if (grown == NULL)
+	if (set->block_count == set->block_cap) {
+		size_t cap = set->block_cap == 0 ? 16 : set->block_cap * 2;
+		struct key_block *grown = realloc(set->blocks,
+		    cap * sizeof *grown);
+
+		if (grown == NULL)
+			return false;
+		set->blocks = grown;
+		set->block_cap = cap;
+	}
+	if (size < need)
+		size = need;
+	b = &set->blocks[set->block_count];
+	b->data = table_alloc(size, false);
+	if (b->data == NULL)
 		return false;
-	set->items = grown;
-	set->item_cap = cap;
+	b->used = 0;
+	b->size = size;
+	set->block_count++;
 	return true;
 }
 
-/* Copies a key into the set's blocks, which are freed together. */
-static const char *
-key_copy(struct key_set *set, const char *key, size_t len)
+/*
+ * Appends an item for a key of len bytes and returns it, with its
+ * reference for a slot in *slot_item, or NULL when out of memory.  An
+ * item starts below KEY_BLOCK_MAX in its block, where its reference
+ * reaches: the blocks up to that size are filled in turn, and a longer
+ * key opens a block of its own at offset 0.
+ */
+static struct key_item *
+key_item_add(struct key_set *set, size_t len, uint32_t *slot_item)
 {
-	struct key_block *b = set->blocks;
-	char *copy;
+	size_t size;
+	struct key_block *b;
+	struct key_item *item;
 
-	if (b == NULL || b->size - b->used < len) {
-		size_t size = len > 65536 ? len : 65536;
-
-		b = malloc(sizeof *b + size);
-		if (b == NULL)
+	if (len > UINT32_MAX)
+		return NULL;
+	size = key_item_size(len, set->extra);
+	b = set->block_count > 0 ? &set->blocks[set->block_count - 1] : NULL;
+	if (b == NULL || b->size - b->used < size) {
+		if (!key_block_add(set, size))
 			return NULL;
-		b->next = set->blocks;
-		b->used = 0;
-		b->size = size;
-		set->blocks = b;
+		b = &set->blocks[set->block_count - 1];
 	}
-	copy = b->data + b->used;
-	memcpy(copy, key, len);
-	b->used += len;
-	return copy;
+	item = (struct key_item *)(void *)(b->data + b->used);
+	*slot_item = (uint32_t)((set->block_count - 1) << KEY_OFFSET_BITS |
+	    b->used / KEY_ALIGN) + 1;
+	b->used += size;
+	return item;
+}
+
+/*
+ * Adds key with value at slot, the free slot key_slot found for it
+ * after key_set_reserve, with no key added since.  Returns the new
+ * item, or NULL when out of memory.
+ */
+static struct key_item *
+key_set_add_at(struct key_set *set, struct key_slot *slot, uint64_t hash,
+    const char *key, size_t len, size_t value)
+{
+	uint32_t slot_item;
+	struct key_item *item = key_item_add(set, len, &slot_item);
+
+	if (item == NULL)
+		return NULL;
+	item->value = value;
+	item->len = (uint32_t)len;
+	memcpy(item->key, key, len);
+	memset(key_item_extra(item, set->extra), 0, set->extra);
+	slot->hash = (uint32_t)hash;
+	slot->item = slot_item;
+	set->count++;
+	return item;
 }
 
 /*
  * Adds key with value unless present.  *slot_value, when given, points
- * at the value kept for the key, new or old, until the next add.
- * Returns false when out of memory.
+ * at the value kept for the key, new or old.  Returns false when out of
+ * memory.
  */
 static bool
 key_set_add_hashed(struct key_set *set, uint64_t hash, const char *key,
     size_t len, size_t value, size_t **slot_value)
 {
-	struct key_entry *slot;
+	struct key_slot *slot;
 	struct key_item *item;
 
-	if ((set->count + 1) * 2 > set->cap && !key_set_grow(set))
+	if (!key_set_reserve(set))
 		return false;
 	slot = key_slot(set, hash, key, len);
-	if (slot->item == 0) {
-		if (!key_set_reserve(set))
-			return false;
-		item = &set->items[set->count];
-		item->key = key_copy(set, key, len);
-		if (item->key == NULL)
-			return false;
-		item->hash = hash;
-		item->len = len;
-		item->value = value;
-		slot->tag = (uint32_t)(hash >> 32);
-		slot->item = (uint32_t)++set->count;
-	}
+	if (slot->item != 0)
+		item = key_item(set, slot->item);
+	else
+		item = key_set_add_at(set, slot, hash, key, len, value);
+	if (item == NULL)
+		return false;
 	if (slot_value != NULL)
-		*slot_value = &set->items[slot->item - 1].value;
+		*slot_value = &item->value;
 	return true;
 }
 
@@ -3205,21 +3376,58 @@ fetch_key(const struct run *run, const struct quality_rules *rules)
 #endif
 }
 
+/*
+ * The slot of the record's key in the rule's set: the key's, or the free
+ * one where it would go.  The check finds it and the remembering takes
+ * it, with nothing added to the set in between, so each record probes
+ * the table once.  Returns NULL when the record has no key for the rule
+ * or when out of memory.
+ */
+static struct key_slot *
+rule_slot(const struct run *run, const struct quality_rules *rules)
+{
+	struct rule *r = run->rule;
+
+	if (!rule_key(run, rules))
+		return NULL;
+	if (r->slot_record != rules->records) {
+		r->slot_room = key_set_reserve(&r->seen);
+		if (r->seen.cap == 0)
+			return NULL;
+		r->slot = (size_t)(key_slot(&r->seen, r->key_hash, r->key,
+		    r->key_len) - r->seen.slots);
+		r->slot_record = rules->records;
+	}
+	return &r->seen.slots[r->slot];
+}
+
+/* Adds the record's key at its free slot from rule_slot; the new item,
+ * or NULL when out of memory. */
+static struct key_item *
+rule_slot_add(struct rule *r, struct key_slot *slot, size_t value)
+{
+	if (!r->slot_room)
+		return NULL;
+	r->slot_record = 0;	/* the slots after it may have moved on */
+	return key_set_add_at(&r->seen, slot, r->key_hash, r->key, r->key_len,
+	    value);
+}
+
 static void
 check_unique(struct run *run, const struct quality_rules *rules)
 {
 	struct rule *r = run->rule;
-	const size_t *first;
+	const struct key_slot *slot;
 	char description[QUALITY_REASON_SIZE / 2];
 
 	r->has_pending = false;
-	if (!rule_key(run, rules))
+	slot = rule_slot(run, rules);
+	if (slot == NULL)
 		return;
-	first = key_set_find_hashed(&r->seen, r->key_hash, r->key, r->key_len);
-	if (first != NULL) {
+	if (slot->item != 0) {
 		describe_key(run, description, sizeof description);
 		fail(run, "duplicate key (%s): first seen on line %zu",
-		    description, *first);
+		    description, key_item(&r->seen, slot->item)->value);
 	} else {
 		r->has_pending = true;
 	}
@@ -3227,27 +3435,29 @@ check_unique(struct run *run, const struct quality_rules *rules)
 
 /* Remembers the key of a record that passed, for later duplicates. */
 static void
-remember_key(struct run *run, unsigned long line)
+remember_key(struct run *run, const struct quality_rules *rules,
+    unsigned long line)
 {
 	struct rule *r = run->rule;
+	struct key_slot *slot;
 
 	/* NOTE: out of memory here loses the key, so a later duplicate of
 	 * this record would pass unnoticed. */
-	if (r->has_pending)
-		(void)key_set_add_hashed(&r->seen, r->key_hash, r->key,
-		    r->key_len, line, NULL);
+	if (r->has_pending && (slot = rule_slot(run, rules)) != NULL)
+		(void)rule_slot_add(r, slot, line);
 	r->has_pending = false;
 }
 
 /* The last value of the record's key for the jump check, or NULL. */
 static struct last_value *
-find_last(struct run *run)
+find_last(struct run *run, const struct quality_rules *rules)
 {
 	const struct rule *r = run->rule;
-	const size_t *index = key_set_find_hashed(&r->seen, r->key_hash,
-	    r->key, r->key_len);
+	const struct key_slot *slot = rule_slot(run, rules);
 
-	return index != NULL ? &r->last[*index] : NULL;
+	if (slot == NULL || slot->item == 0)
+		return NULL;
+	return &r->last[key_item(&r->seen, slot->item)->value];
 }
 
 static void
@@ -3264,7 +3474,7 @@ check_jump(struct run *run, const struct quality_rules *rules)
 	if (m == NULL || m->type != QREC_NUMBER ||
 	    !date_field(run, r->later_field, &order))
 		return;
-	last = rule_key(run, rules) ? find_last(run) : NULL;
+	last = find_last(run, rules);
 	if (last == NULL || last->order >= order || m->number == 0 ||
 	    last->value == 0)
 		return;
@@ -3290,30 +3500,36 @@ remember_last(struct run *run, const struct quality_rules *rules,
 {
 	struct rule *r = run->rule;
 	const struct qrec_member *m = field(run, r->value_field);
+	struct key_slot *slot;
 	struct last_value *last;
-	size_t *index;
+	size_t index;
 	long order;
 
 	if (m == NULL || m->type != QREC_NUMBER ||
 	    !date_field(run, r->later_field, &order))
 		return;
-	if (!rule_key(run, rules) || !key_set_add_hashed(&r->seen, r->key_hash,
-	    r->key, r->key_len, r->last_count, &index))
+	slot = rule_slot(run, rules);
+	if (slot == NULL)
 		return;
-	if (*index == r->last_count) {
+	if (slot->item != 0) {
+		index = key_item(&r->seen, slot->item)->value;
+	} else {
 		if (r->last_count == r->last_cap) {
 			size_t cap = r->last_cap == 0 ? 256 : r->last_cap * 2;
-			struct last_value *grown = realloc(r->last,
-			    cap * sizeof *grown);
+			struct last_value *grown = table_grow(r->last,
+			    r->last_cap * sizeof *grown, cap * sizeof *grown);
 
 			if (grown == NULL)
 				return;
 			r->last = grown;
 			r->last_cap = cap;
 		}
-		r->last[r->last_count++].order = order - 1;
+		if (rule_slot_add(r, slot, r->last_count) == NULL)
+			return;
+		index = r->last_count++;
+		r->last[index].order = order - 1;
 	}
-	last = &r->last[*index];
+	last = &r->last[index];
 	if (order > last->order) {
 		last->order = order;
 		last->value = m->number;
@@ -3362,31 +3578,24 @@ remember_term(struct run *run, const struct quality_rules *rules,
 {
 	struct rule *r = run->rule;
 	struct identity_group *g;
-	size_t term = identity_term(run, rules), *index;
+	struct key_slot *slot;
+	struct key_item *item;
+	unsigned long *lines;
+	size_t term = identity_term(run, rules);
 
 	/* The metric is a term, so the key need not carry it. */
-	if (term == IDENTITY_TERMS_MAX || !rule_key(run, rules) ||
-	    !key_set_add_hashed(&r->seen, r->key_hash, r->key, r->key_len,
-	    r->group_count, &index))
+	if (term == IDENTITY_TERMS_MAX || (slot = rule_slot(run, rules)) == NULL)
 		return;
-	if (*index == r->group_count) {
-		if (r->group_count == r->group_cap) {
-			size_t cap = r->group_cap == 0 ? 256 : r->group_cap * 2;
-			struct identity_group *grown = realloc(r->groups,
-			    cap * sizeof *grown);
-
-			if (grown == NULL)
-				return;
-			r->groups = grown;
-			r->group_cap = cap;
-		}
-		memset(&r->groups[r->group_count++], 0, sizeof *g);
-	}
-	g = &r->groups[*index];
-	if ((g->present & 1u << term) == 0) {
-		g->present |= 1u << term;
+	if (slot->item != 0)
+		item = key_item(&r->seen, slot->item);
+	else if ((item = rule_slot_add(r, slot, 0)) == NULL)
+		return;
+	g = key_item_extra(item, r->seen.extra);
+	lines = group_lines(g, r->values.count);
+	if ((g->present & UINT64_C(1) << term) == 0) {
+		g->present |= UINT64_C(1) << term;
 		g->values[term] = field(run, r->value_field)->number;
-		g->lines[term] = line;
+		lines[term] = line;
 	}
 }
 
@@ -3395,6 +3604,7 @@ static bool
 identity_holds(const struct rule *r, const struct identity_group *g,
     char *reason, size_t size)
 {
+	const unsigned long *lines = group_lines(g, r->values.count);
 	double sum = 0, largest = fabs(g->values[0]);
 	char total[40], value[40], expected[40], off[40];
 	size_t used;
@@ -3410,14 +3620,14 @@ identity_holds(const struct rule *r, const struct identity_group *g,
 
 	json_format_number(total, sizeof total, g->values[0]);
 	n = snprintf(reason, size, "%s %s (line %lu) is not", r->values.items[0],
-	    total, g->lines[0]);
+	    total, lines[0]);
 	used = n > 0 ? (size_t)n : 0;
 	for (size_t i = 1; i < r->values.count && used < size; i++) {
 		json_format_number(value, sizeof value, g->values[i]);
 		n = snprintf(reason + used, size - used, "%s %s %s (line %lu)",
 		    i == 1 ? (r->signs[i] < 0 ? " -" : "") :
 		    r->signs[i] < 0 ? " -" : " +", r->values.items[i], value,
-		    g->lines[i]);
+		    lines[i]);
 		if (n > 0)
 			used += (size_t)n;
 	}
@@ -3780,13 +3990,46 @@ quality_check(struct quality_rules *rules, struct qrec *record,
 		if (!prepare(rules, company, crosses[i], &run))
 			continue;
 		if (run.rule->check == CHECK_UNIQUE)
-			remember_key(&run, line);
+			remember_key(&run, rules, line);
 		else if (run.rule->check == CHECK_JUMP)
 			remember_last(&run, rules, line);
 		else
 			remember_term(&run, rules, line);
 	}
 	return result->warnings > 0 ? QUALITY_WARNED : QUALITY_PASSED;
+}
+
+/*
+ * Checks the complete identity groups in a block of rule r's key set,
+ * which holds them in the order they were added, and calls fn for each
+ * failure.  Returns the number of failures.
+ */
+static unsigned long
+finish_identities(struct rule *r, size_t rule, const struct key_block *block,
+    quality_late_fn *fn, void *arg)
+{
+	uint64_t all = (UINT64_C(1) << r->values.count) - 1;
+	size_t extra = r->seen.extra;
+	char reason[QUALITY_REASON_SIZE];
+	unsigned long failures = 0;
+
+	for (size_t at = 0; at < block->used;) {
+		const struct key_item *item =
+		    (const struct key_item *)(const void *)(block->data + at);
+		const struct identity_group *g = key_item_extra(item, extra);
+		unsigned long line = group_lines(g, r->values.count)[0];
+
+		at += key_item_size(item->len, extra);
+		if (g->present != all)
+			continue;
+		r->checked++;
+		if (identity_holds(r, g, reason, sizeof reason))
+			continue;
+		count_failure(r, line);
+		failures++;
+		fn(arg, line, rule, r->severity, reason);
+	}
+	return failures;
 }
 
 /*
@@ -3797,27 +4040,16 @@ quality_check(struct quality_rules *rules, struct qrec *record,
 unsigned long
 quality_finish(struct quality_rules *rules, quality_late_fn *fn, void *arg)
 {
-	char reason[QUALITY_REASON_SIZE];
 	unsigned long failures = 0;
 
 	for (size_t i = 0; i < rules->rule_count; i++) {
 		struct rule *r = &rules->rules[i];
-		unsigned int all = (1u << r->values.count) - 1;
 
 		if (r->check != CHECK_IDENTITY)
 			continue;
-		for (size_t k = 0; k < r->group_count; k++) {
-			const struct identity_group *g = &r->groups[k];
-
-			if (g->present != all)
-				continue;
-			r->checked++;
-			if (identity_holds(r, g, reason, sizeof reason))
-				continue;
-			count_failure(r, g->lines[0]);
-			failures++;
-			fn(arg, g->lines[0], i, r->severity, reason);
-		}
+		for (size_t b = 0; b < r->seen.block_count; b++)
+			failures += finish_identities(r, i, &r->seen.blocks[b],
+			    fn, arg);
 	}
 	return failures;
 }

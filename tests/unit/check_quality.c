@@ -1,4 +1,5 @@
 #include <check.h>
+#include <stdbool.h>
 #include <regex.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -676,6 +677,126 @@ START_TEST(many_keys_kept)
 }
 END_TEST
 
+/* Builds {"kind":"metric","cik":"<length times letter>"}. */
+static char *
+record_with_cik(char letter, size_t length)
+{
+	const char *head = "{\"kind\":\"metric\",\"cik\":\"", *tail = "\"}";
+	char *json = malloc(strlen(head) + length + strlen(tail) + 1);
+
+	ck_assert_ptr_nonnull(json);
+	strcpy(json, head);
+	memset(json + strlen(head), letter, length);
+	strcpy(json + strlen(head) + length, tail);
+	return json;
+}
+
+START_TEST(keys_longer_than_a_block)
+{
+	struct quality_rules *rules = load(
+	    "kinds:\n"
+	    "  metric:\n"
+	    "    - name: duplicate\n"
+	    "      check: unique\n"
+	    "      key: [cik]\n");
+	struct quality_result result;
+	/* Keys are kept in blocks of up to 2 MiB: a 3 MiB key needs a
+	 * block of its own, and the keys after it a new one. */
+	size_t lengths[] = { 3 << 20, 1, (3 << 20) / 2, 5 };
+	char letters[] = { 'a', 'b', 'c', 'd' };
+	char *json[4];
+
+	for (size_t i = 0; i < 4; i++) {
+		json[i] = record_with_cik(letters[i], lengths[i]);
+		ck_assert_int_eq(check_line(rules, json[i], i + 1, &result),
+		    QUALITY_PASSED);
+	}
+	for (size_t i = 0; i < 4; i++) {
+		char first[40];
+
+		ck_assert_int_eq(check_line(rules, json[i], i + 10, &result),
+		    QUALITY_FAILED);
+		snprintf(first, sizeof first, "first seen on line %zu", i + 1);
+		ck_assert_msg(strstr(result.findings[0].reason, first) != NULL,
+		    "reason: %.100s", result.findings[0].reason);
+	}
+
+	/* Keys that share a prefix with a kept one are new keys. */
+	for (size_t i = 0; i < 4; i++) {
+		char *longer = record_with_cik(letters[i], lengths[i] + 1);
+
+		ck_assert_int_eq(check_line(rules, longer, i + 20, &result),
+		    QUALITY_PASSED);
+		free(longer);
+		free(json[i]);
+	}
+	quality_free(rules);
+}
+END_TEST
+
+struct late_failures {
+	unsigned long count;
+	unsigned long last_line;
+	bool in_order;
+};
+
+static void
+collect_late(void *arg, unsigned long line, size_t rule,
+    enum quality_severity severity, const char *reason)
+{
+	struct late_failures *late = arg;
+
+	(void)rule;
+	(void)severity;
+	ck_assert_ptr_nonnull(strstr(reason, "is not"));
+	if (line <= late->last_line)
+		late->in_order = false;
+	late->last_line = line;
+	late->count++;
+}
+
+START_TEST(identity_groups_in_input_order)
+{
+	struct quality_rules *rules = load(
+	    "kinds:\n"
+	    "  metric:\n"
+	    "    - name: sum\n"
+	    "      check: identity\n"
+	    "      severity: warn\n"
+	    "      total: total\n"
+	    "      plus: [part]\n"
+	    "      key: [cik]\n");
+	struct quality_result result;
+	struct late_failures late = { 0, 0, true };
+	char json[128];
+	unsigned long line = 0;
+
+	/* Enough groups to fill several blocks of the key set.  Each has a
+	 * total of 2 and one part of 1, so each identity fails, reported
+	 * on the line of its total. */
+	for (int i = 1; i <= 40000; i++) {
+		snprintf(json, sizeof json, "{\"kind\":\"metric\",\"cik\":\"%d\","
+		    "\"metric\":\"total\",\"value\":2}", i);
+		ck_assert_int_eq(check_line(rules, json, ++line, &result),
+		    QUALITY_PASSED);
+		snprintf(json, sizeof json, "{\"kind\":\"metric\",\"cik\":\"%d\","
+		    "\"metric\":\"part\",\"value\":1}", i);
+		ck_assert_int_eq(check_line(rules, json, ++line, &result),
+		    QUALITY_PASSED);
+	}
+	/* A group with the part only is not complete, so not checked. */
+	ck_assert_int_eq(check_line(rules, "{\"kind\":\"metric\",\"cik\":\"x\","
+	    "\"metric\":\"part\",\"value\":1}", ++line, &result),
+	    QUALITY_PASSED);
+
+	ck_assert_uint_eq(quality_finish(rules, collect_late, &late), 40000);
+	ck_assert_uint_eq(late.count, 40000);
+	ck_assert_msg(late.in_order, "failures out of input order");
+	ck_assert_uint_eq(late.last_line, 79999);
+	quality_free(rules);
+}
+END_TEST
+
 START_TEST(warn_passes_and_disabled_skips)
 {
 	struct quality_rules *rules = load(
@@ -914,6 +1035,8 @@ quality_suite(void)
 	tcase_add_test(tc, dates_valid_and_bounded);
 	tcase_add_test(tc, date_order_strict_and_equal);
 	tcase_add_test(tc, duplicates_name_first_line);
+	tcase_add_test(tc, keys_longer_than_a_block);
+	tcase_add_test(tc, identity_groups_in_input_order);
 	tcase_add_test(tc, shape_reused_only_when_same);
 	tcase_add_test(tc, many_keys_kept);
 	tcase_add_test(tc, warn_passes_and_disabled_skips);
