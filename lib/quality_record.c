@@ -863,16 +863,23 @@ qrec_parse(struct qrec *rec, const char *line, size_t len, char *why,
 	}
 
 	for (size_t i = 0; i < rec->count; i++) {
-		if (strcmp(rec->members[i].key, "kind") == 0) {
-			if (rec->members[i].type == QREC_STRING)
-				rec->kind = &rec->members[i];
-			break;
+		const struct qrec_member *m = &rec->members[i];
+
+		if (strcmp(m->key, "kind") != 0)
+			continue;
+		if (m->type == QREC_STRING) {
+			rec->kind = m;
+			return RECORD_OK;
 		}
+		/* The same reason as record_parse gives. */
+		snprintf(why, why_size, "member \"kind\" is %.*s%s, not a "
+		    "string: every record names its kind, such as \"metric\"",
+		    (int)(m->raw_len > 40 ? 40 : m->raw_len), m->raw,
+		    m->raw_len > 40 ? "..." : "");
+		return RECORD_NO_KIND;
 	}
-	if (rec->kind == NULL)
-		return fail(RECORD_NO_KIND, why, why_size,
-		    "missing string member \"kind\"");
-	return RECORD_OK;
+	return fail(RECORD_NO_KIND, why, why_size, "missing member \"kind\": "
+	    "every record names its kind, such as \"metric\"");
 }
 
 /* The first member named key, as cJSON finds it, or NULL. */

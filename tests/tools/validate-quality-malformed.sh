@@ -83,7 +83,18 @@ assert_contains "$WORK/rejects" '"value\":1e400' "1e400: original input kept"
 assert_eq 'metric-required: missing member "ticker" | metric-required: missing member "metric" | metric-required: missing member "value" | metric-required: missing member "unit" | metric-required: missing member "period_type" | metric-required: missing member "period_start" | metric-required: missing member "period_end" | metric-required: missing member "fiscal_year" | metric-required: missing member "fiscal_period" | metric-required: missing member "source" | metric-required: missing member "source_ref" | metric-required: missing member "filed" | metric-required: missing member "revised" | metric-required: missing member "concept" | metric-required: missing member "derivation"' \
     "$(reject 9)" "missing members: each one named"
 assert_eq "json: not a JSON object" "$(reject 10)" "array line: rule and reason"
-assert_eq 'kind: missing string member "kind"' "$(reject 11)" "no kind: rule and reason"
+assert_eq 'kind: missing member "kind": every record names its kind, such as "metric"' \
+    "$(reject 11)" "no kind: rule and reason"
+
+# A kind that is not a string is named with its value, as normalize
+# names it.
+printf '%s\n' '{"kind":42}' >"$WORK/numeric-kind"
+assert_status 65 "numeric kind: exit status" -- validate-quality --rules "$RULES" \
+    --rejects "$WORK/kind-rejects" "$WORK/numeric-kind"
+assert_eq 'member "kind" is 42, not a string: every record names its kind, such as "metric"' \
+    "$(jq -r '.errors[0].reason' "$WORK/kind-rejects")" "numeric kind: reason"
+assert_eq "$(printf '%s\n' '{"kind":42}' | normalize --rejects /dev/stdout 2>/dev/null | jq -r '.errors[0].reason')" \
+    "$(jq -r '.errors[0].reason' "$WORK/kind-rejects")" "numeric kind: same reason as normalize"
 assert_eq "line-length: line longer than 600 bytes (raise --max-line-bytes if such lines are expected)" \
     "$(reject 12)" "overlong line: rule and reason"
 assert_eq "$(printf '%s' "$long" | head -c 256)" "$(input 12)" \
