@@ -304,10 +304,39 @@ check_bar(const cJSON *r, struct problem *p, const char **symbol,
 	return string_or_null(r, "currency", p);
 }
 
+/*
+ * Writes one record of a symbol's chart, price or price_event: the
+ * members both kinds start with, then the given numbers of the line
+ * (NULL-terminated), then the members both end with.
+ */
+static void
+write_chart_record(struct yahoo_map *map, struct jsonw *w, const cJSON *r,
+    const char *kind, const char *symbol, const char *date,
+    const char *type_key, const char *type, const char *const *numbers,
+    const char *ref)
+{
+	jsonw_begin(w);
+	jsonw_string(w, "kind", kind);
+	jsonw_string(w, "ticker", symbol);
+	string_or_null_out(w, "cik", find_cik(map, symbol));
+	jsonw_string(w, "date", date);
+	jsonw_string(w, type_key, type);
+	for (const char *const *key = numbers; *key != NULL; key++)
+		copy_number(w, r, *key);
+	string_or_null_out(w, "currency", record_string(r, "currency"));
+	jsonw_string(w, "source", "yahoo");
+	jsonw_string(w, "source_ref", ref);
+	jsonw_end(w);
+	emit(w);
+}
+
 static enum yahoo_map_result
 map_bar(struct yahoo_map *map, const cJSON *r, struct jsonw *w,
     struct problem *p)
 {
+	static const char *const prices[] = {
+		"open", "high", "low", "close", "adjclose", "volume", NULL,
+	};
 	const char *symbol, *date, *interval;
 	char ref[REF_SIZE];
 
@@ -315,24 +344,8 @@ map_bar(struct yahoo_map *map, const cJSON *r, struct jsonw *w,
 		return YAHOO_MAP_REJECTED;
 	snprintf(ref, sizeof ref, "v8/finance/chart/%s?interval=%s", symbol,
 	    interval);
-
-	jsonw_begin(w);
-	jsonw_string(w, "kind", "price");
-	jsonw_string(w, "ticker", symbol);
-	string_or_null_out(w, "cik", find_cik(map, symbol));
-	jsonw_string(w, "date", date);
-	jsonw_string(w, "interval", interval);
-	copy_number(w, r, "open");
-	copy_number(w, r, "high");
-	copy_number(w, r, "low");
-	copy_number(w, r, "close");
-	copy_number(w, r, "adjclose");
-	copy_number(w, r, "volume");
-	string_or_null_out(w, "currency", record_string(r, "currency"));
-	jsonw_string(w, "source", "yahoo");
-	jsonw_string(w, "source_ref", ref);
-	jsonw_end(w);
-	emit(w);
+	write_chart_record(map, w, r, "price", symbol, date, "interval",
+	    interval, prices, ref);
 	map->prices++;
 	return YAHOO_MAP_WRITTEN;
 }
@@ -375,6 +388,9 @@ static enum yahoo_map_result
 map_event(struct yahoo_map *map, const cJSON *r, struct jsonw *w,
     struct problem *p)
 {
+	static const char *const amounts[] = {
+		"amount", "numerator", "denominator", NULL,
+	};
 	const char *symbol, *date, *type;
 	char ref[REF_SIZE];
 
@@ -382,21 +398,8 @@ map_event(struct yahoo_map *map, const cJSON *r, struct jsonw *w,
 		return YAHOO_MAP_REJECTED;
 	snprintf(ref, sizeof ref, "v8/finance/chart/%s?events=div|split|"
 	    "capitalGain", symbol);
-
-	jsonw_begin(w);
-	jsonw_string(w, "kind", "price_event");
-	jsonw_string(w, "ticker", symbol);
-	string_or_null_out(w, "cik", find_cik(map, symbol));
-	jsonw_string(w, "date", date);
-	jsonw_string(w, "type", type);
-	copy_number(w, r, "amount");
-	copy_number(w, r, "numerator");
-	copy_number(w, r, "denominator");
-	string_or_null_out(w, "currency", record_string(r, "currency"));
-	jsonw_string(w, "source", "yahoo");
-	jsonw_string(w, "source_ref", ref);
-	jsonw_end(w);
-	emit(w);
+	write_chart_record(map, w, r, "price_event", symbol, date, "type",
+	    type, amounts, ref);
 	map->events++;
 	return YAHOO_MAP_WRITTEN;
 }
