@@ -20,6 +20,7 @@ struct ndjson_reader {
 	unsigned long long bytes_read;
 	int eof;
 	int error;
+	const volatile sig_atomic_t *stop;	/* see ndjson_stop_on */
 };
 
 struct ndjson_reader *
@@ -45,6 +46,18 @@ ndjson_open(FILE *fp, size_t max_line)
 }
 
 /*
+ * Makes a read that a signal interrupts end when *stop is set, with
+ * NDJSON_READ_ERROR and errno EINTR, instead of waiting for more input:
+ * a program whose handler sets *stop then stops at once, even on a pipe
+ * that stays idle.  The handler must be installed without SA_RESTART.
+ */
+void
+ndjson_stop_on(struct ndjson_reader *r, const volatile sig_atomic_t *stop)
+{
+	r->stop = stop;
+}
+
+/*
  * Reads what is available, up to size bytes.  A file descriptor is read
  * with read(2), which returns as soon as a pipe has data: fread would wait
  * for a full buffer, and a loader behind a slow pipe would sit on records
@@ -60,7 +73,7 @@ read_some(struct ndjson_reader *r, char *dst, size_t size)
 
 		do
 			n = read(r->fd, dst, size);
-		while (n < 0 && errno == EINTR);
+		while (n < 0 && errno == EINTR && (r->stop == NULL || !*r->stop));
 		return n;
 	}
 	got = fread(dst, 1, size, r->fp);

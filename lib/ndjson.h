@@ -1,6 +1,7 @@
 #ifndef CORPINTEL_NDJSON_H
 #define CORPINTEL_NDJSON_H
 
+#include <signal.h>
 #include <stddef.h>
 #include <stdio.h>
 
@@ -25,6 +26,7 @@ enum ndjson_status {
 struct ndjson_reader;
 
 struct ndjson_reader *ndjson_open(FILE *fp, size_t max_line);
+void ndjson_stop_on(struct ndjson_reader *r, const volatile sig_atomic_t *stop);
 enum ndjson_status ndjson_next(struct ndjson_reader *r, char **line,
     size_t *len);
 unsigned long ndjson_line_number(const struct ndjson_reader *r);

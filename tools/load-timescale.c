@@ -1232,6 +1232,7 @@ load_stream(struct loader *ld, FILE *fp, int input)
 		ndjson_close(reader);
 		return EXIT_SOFTWARE;
 	}
+	ndjson_stop_on(reader, &caught_signal);
 	while ((st = ndjson_next(reader, &line, &len)) != NDJSON_EOF) {
 		unsigned long n = ndjson_line_number(reader);
 
@@ -1605,6 +1606,23 @@ exit_status(int reader, int workers)
 	return workers != EXIT_OK ? workers : reader;
 }
 
+/* Starts the workers with SIGINT and SIGTERM blocked, so that a signal
+ * reaches the reader, whose read it interrupts, and never a worker. */
+static int
+start_workers_quiet(struct loader *ld)
+{
+	sigset_t signals, old;
+	int status;
+
+	sigemptyset(&signals);
+	sigaddset(&signals, SIGINT);
+	sigaddset(&signals, SIGTERM);
+	pthread_sigmask(SIG_BLOCK, &signals, &old);
+	status = start_workers(ld);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	return status;
+}
+
 static int
 run_load(struct loader *ld)
 {
@@ -1613,7 +1631,7 @@ run_load(struct loader *ld)
 
 	status = audit_start(ld);
 	if (status == EXIT_OK)
-		status = start_workers(ld);
+		status = start_workers_quiet(ld);
 	if (status != EXIT_OK) {
 		audit_finish(ld, status);
 		return status;

@@ -88,4 +88,31 @@ assert_status 0 "resume after SIGTERM" -- load-timescale --batch-size 2000 "$WOR
 dump_state "$WORK/term.dump"
 assert_files_equal "$WORK/clean.dump" "$WORK/term.dump" "stopped and resumed load equals a clean load"
 
+# SIGTERM while the loader waits on a pipe that stays open and idle: the
+# signal interrupts the read, so the loader stops at once (well before
+# the writer closes the pipe) and counts the three lines it read as not
+# loaded.  The wait is bounded: 10 s at the most.
+new_db idle
+PGDATABASE=$db
+assert_status 0 "migrate" -- load-timescale migrate
+mkfifo "$WORK/idle.fifo"
+load-timescale --jobs 2 <"$WORK/idle.fifo" 2>"$WORK/idle.err" &
+loader=$!
+exec 8>"$WORK/idle.fifo"
+head -n 3 "$WORK/big.ndjson" >&8
+sleep 1
+kill -TERM $loader
+tries=0
+while kill -0 $loader 2>/dev/null && [ $tries -lt 100 ]; do
+	sleep 0.1
+	tries=$((tries + 1))
+done
+assert_eq stopped "$(kill -0 $loader 2>/dev/null && echo running || echo stopped)" \
+	"SIGTERM stops a loader on an idle pipe"
+exec 8>&-
+wait $loader
+assert_eq 143 $? "idle pipe: SIGTERM exits 143"
+assert_contains "$WORK/idle.err" "3 lines: 0 records, 0 skipped (empty 0, unknown kind 0), 0 rejected, 3 not loaded" \
+	"idle pipe: the lines read are counted as not loaded"
+
 finish
