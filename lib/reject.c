@@ -120,8 +120,8 @@ reject_begin(struct reject_stream *rs, unsigned long line, const char *input,
 
 /*
  * Writes where a line of the whole input is, for messages: FILE:LINE
- * when it comes from a named file, like a compiler's message, else
- * "line N".  Returns buf.
+ * when it comes from a named file, like a compiler's message, stdin:LINE
+ * for standard input among files, else "line N".  Returns buf.
  */
 const char *
 reject_where(const struct reject_stream *rs, unsigned long line, char *buf,
@@ -129,10 +129,14 @@ reject_where(const struct reject_stream *rs, unsigned long line, char *buf,
 {
 	const struct input_file *f = rs != NULL ? file_of_line(rs, line) : NULL;
 
-	if (f != NULL && f->name != NULL)
-		snprintf(buf, size, "%s:%lu", f->name, line - f->lines_before);
-	else
+	if (f == NULL)
 		snprintf(buf, size, "line %lu", line);
+	else if (f->name != NULL)
+		snprintf(buf, size, "%s:%lu", f->name, line - f->lines_before);
+	else if (rs->file_count > 1)
+		snprintf(buf, size, "stdin:%lu", line - f->lines_before);
+	else
+		snprintf(buf, size, "line %lu", line - f->lines_before);
 	return buf;
 }
 

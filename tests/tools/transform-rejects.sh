@@ -67,6 +67,10 @@ assert_contains "$WORK/rejects-stdin" '"line":7,"file":null,"file_line":7,"error
 assert_status 0 "warnings from standard input" -- \
 	sh -c 'transform --max-line-bytes 400 <"$1"' sh "$input"
 assert_contains "$WORK/err" "transform: warning: line 7: date: " "standard input warning names the line"
+assert_status 0 "warnings from a file and standard input" -- \
+	sh -c 'transform --max-line-bytes 400 "$1" - <"$1"' sh "$input"
+assert_contains "$WORK/err" "transform: warning: stdin:7: date: " \
+	"standard input among files warns as stdin:LINE"
 
 # 9 of 13 lines rejected is a ratio of 0.69: above 0.5 fails, 0.7 passes.
 assert_status 65 "reject ratio exceeded" -- \
