@@ -414,6 +414,8 @@ struct company {
 };
 
 struct quality_rules {
+	quality_where_fn *where;	/* names other lines in reasons */
+	void *where_arg;
 	struct rule *rules;
 	size_t rule_count;
 	struct kind *kinds;
@@ -3413,6 +3415,29 @@ rule_slot_add(struct rule *r, struct key_slot *slot, size_t value)
 	    value);
 }
 
+/* Room for where's text: a file name of a few hundred bytes and a line. */
+#define WHERE_SIZE 320
+
+/* Names a line of the whole input as the caller of quality_set_where
+ * does, else as "line N". */
+static const char *
+where(const struct quality_rules *rules, unsigned long line, char *buf,
+    size_t size)
+{
+	if (rules->where != NULL)
+		return rules->where(rules->where_arg, line, buf, size);
+	snprintf(buf, size, "line %lu", line);
+	return buf;
+}
+
+void
+quality_set_where(struct quality_rules *rules, quality_where_fn *fn,
+    void *arg)
+{
+	rules->where = fn;
+	rules->where_arg = arg;
+}
+
 static void
 check_unique(struct run *run, const struct quality_rules *rules)
 {
@@ -3425,9 +3450,12 @@ check_unique(struct run *run, const struct quality_rules *rules)
 	if (slot == NULL)
 		return;
 	if (slot->item != 0) {
+		char first[WHERE_SIZE];
+
 		describe_key(run, description, sizeof description);
-		fail(run, "duplicate key (%s): first seen on line %zu",
-		    description, key_item(&r->seen, slot->item)->value);
+		fail(run, "duplicate key (%s): first seen on %s", description,
+		    where(rules, key_item(&r->seen, slot->item)->value, first,
+		    sizeof first));
 	} else {
 		r->has_pending = true;
 	}
@@ -3467,7 +3495,7 @@ check_jump(struct run *run, const struct quality_rules *rules)
 	const struct qrec_member *m = field(run, r->value_field);
 	const struct last_value *last;
 	char subject[VALUE_TEXT_MAX + 80], value[40], previous[40];
-	char day[DATE_TEXT_SIZE];
+	char day[DATE_TEXT_SIZE], earlier[WHERE_SIZE];
 	double ratio;
 	long order;
 
@@ -3488,9 +3516,9 @@ check_jump(struct run *run, const struct quality_rules *rules)
 	json_format_number(previous, sizeof previous, last->value);
 	date_format(last->order, day);
 	fail(run, "%s %s for %s %s is %.3g times the previous period's %s "
-	    "(%s %s, line %lu), beyond the factor %g", subject, value, r->later,
+	    "(%s %s, %s), beyond the factor %g", subject, value, r->later,
 	    field(run, r->later_field)->string, ratio, previous, r->later, day,
-	    last->line, r->factor);
+	    where(rules, last->line, earlier, sizeof earlier), r->factor);
 }
 
 /* Keeps the value of a record that passed as its key's last one. */
@@ -3601,12 +3629,12 @@ remember_term(struct run *run, const struct quality_rules *rules,
 
 /* Checks a complete identity group; writes the reason on failure. */
 static bool
-identity_holds(const struct rule *r, const struct identity_group *g,
-    char *reason, size_t size)
+identity_holds(const struct quality_rules *rules, const struct rule *r,
+    const struct identity_group *g, char *reason, size_t size)
 {
 	const unsigned long *lines = group_lines(g, r->values.count);
 	double sum = 0, largest = fabs(g->values[0]);
-	char total[40], value[40], expected[40], off[40];
+	char total[40], value[40], expected[40], off[40], at[WHERE_SIZE];
 	size_t used;
 	int n;
 
@@ -3619,15 +3647,15 @@ identity_holds(const struct rule *r, const struct identity_group *g,
 		return true;
 
 	json_format_number(total, sizeof total, g->values[0]);
-	n = snprintf(reason, size, "%s %s (line %lu) is not", r->values.items[0],
-	    total, lines[0]);
+	n = snprintf(reason, size, "%s %s (%s) is not", r->values.items[0],
+	    total, where(rules, lines[0], at, sizeof at));
 	used = n > 0 ? (size_t)n : 0;
 	for (size_t i = 1; i < r->values.count && used < size; i++) {
 		json_format_number(value, sizeof value, g->values[i]);
-		n = snprintf(reason + used, size - used, "%s %s %s (line %lu)",
+		n = snprintf(reason + used, size - used, "%s %s %s (%s)",
 		    i == 1 ? (r->signs[i] < 0 ? " -" : "") :
 		    r->signs[i] < 0 ? " -" : " +", r->values.items[i], value,
-		    lines[i]);
+		    where(rules, lines[i], at, sizeof at));
 		if (n > 0)
 			used += (size_t)n;
 	}
@@ -4005,8 +4033,8 @@ quality_check(struct quality_rules *rules, struct qrec *record,
  * failure.  Returns the number of failures.
  */
 static unsigned long
-finish_identities(struct rule *r, size_t rule, const struct key_block *block,
-    quality_late_fn *fn, void *arg)
+finish_identities(const struct quality_rules *rules, struct rule *r,
+    size_t rule, const struct key_block *block, quality_late_fn *fn, void *arg)
 {
 	uint64_t all = (UINT64_C(1) << r->values.count) - 1;
 	size_t extra = r->seen.extra;
@@ -4023,7 +4051,7 @@ finish_identities(struct rule *r, size_t rule, const struct key_block *block,
 		if (g->present != all)
 			continue;
 		r->checked++;
-		if (identity_holds(r, g, reason, sizeof reason))
+		if (identity_holds(rules, r, g, reason, sizeof reason))
 			continue;
 		count_failure(r, line);
 		failures++;
@@ -4048,7 +4076,7 @@ quality_finish(struct quality_rules *rules, quality_late_fn *fn, void *arg)
 		if (r->check != CHECK_IDENTITY)
 			continue;
 		for (size_t b = 0; b < r->seen.block_count; b++)
-			failures += finish_identities(r, i, &r->seen.blocks[b],
+			failures += finish_identities(rules, r, i, &r->seen.blocks[b],
 			    fn, arg);
 	}
 	return failures;

@@ -76,6 +76,13 @@ typedef void quality_late_fn(void *arg, unsigned long line, size_t rule,
 unsigned long quality_finish(struct quality_rules *rules, quality_late_fn *fn,
     void *arg);
 
+/* Writes where a line of the whole input is, such as "a.ndjson:3", for
+ * the reasons that name other lines; returns buf. */
+typedef const char *quality_where_fn(void *arg, unsigned long line,
+    char *buf, size_t size);
+void quality_set_where(struct quality_rules *rules, quality_where_fn *fn,
+    void *arg);
+
 bool quality_has_kind(const struct quality_rules *rules, const char *kind);
 size_t quality_rule_count(const struct quality_rules *rules);
 void quality_rule_info(const struct quality_rules *rules, size_t index,

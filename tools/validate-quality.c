@@ -505,11 +505,23 @@ check_record(struct validator *v, struct qrec *record, unsigned long line,
 static bool
 go_on(struct validator *v, unsigned long rejected, unsigned long line)
 {
+	char where[REJECT_WHERE_SIZE];
+
 	if (v->options->strict && v->counts.rejected > rejected) {
-		log_error("line %lu rejected: stopping (--strict)", line);
+		log_error("%s rejected: stopping (--strict)",
+		    reject_where(v->rejects, line, where, sizeof where));
 		v->stopped = true;
 	}
 	return !v->stopped;
+}
+
+/* Names another line in a rule's reason as the rejects name lines. */
+static const char *
+name_line(void *arg, unsigned long line, char *buf, size_t size)
+{
+	const struct validator *v = arg;
+
+	return reject_where(v->rejects, line, buf, size);
 }
 
 static bool
@@ -897,6 +909,7 @@ main(int argc, char **argv)
 		}
 	}
 	qrec_init(&v.record);
+	quality_set_where(v.rules, name_line, &v);
 
 	if (!isatty(STDOUT_FILENO))
 		(void)setvbuf(stdout, output_buffer, _IOFBF,

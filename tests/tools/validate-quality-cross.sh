@@ -49,7 +49,7 @@ assert_eq "1 0 1 0" "$(jq -r '[.rules[] | select(.check == "identity") | .checke
 assert_status 0 "identity broken: exit status" -- validate-quality --rules "$RULES" \
     --warnings "$WORK/warnings" --report "$WORK/report.json" "$WORK/in"
 assert_files_equal "$WORK/in" "$WORK/out" "identity broken: records still passed"
-assert_eq '{"kind":"quality_warning","tool":"validate-quality","line":3,"file":"'"$WORK/in"'","file_line":3,"warnings":[{"rule":"gross-profit-identity","reason":"gross_profit 174148000000 (line 3) is not revenue 383285000000 (line 1) - cost_of_revenue 214137000000 (line 2) = 169148000000: off by 5000000000, beyond the tolerance 0.005 of the largest term"}]}' \
+assert_eq '{"kind":"quality_warning","tool":"validate-quality","line":3,"file":"'"$WORK/in"'","file_line":3,"warnings":[{"rule":"gross-profit-identity","reason":"gross_profit 174148000000 ('"$WORK/in"':3) is not revenue 383285000000 ('"$WORK/in"':1) - cost_of_revenue 214137000000 ('"$WORK/in"':2) = 169148000000: off by 5000000000, beyond the tolerance 0.005 of the largest term"}]}' \
     "$(cat "$WORK/warnings")" "identity broken: warning with the lines"
 assert_eq "1 1" "$(jq -r '"\(.late_warnings) \(.rules[] | select(.rule == "gross-profit-identity") | .failed)"' \
     "$WORK/report.json")" "identity broken: counted"
@@ -88,7 +88,7 @@ assert_eq "$(sed -n 2p "$WORK/in")" "$(sed -n 2p "$WORK/out")" \
 } >"$WORK/in"
 assert_status 0 "jump beyond: exit status" -- validate-quality --rules "$RULES" --annotate \
     --report "$WORK/report.json" "$WORK/in"
-assert_eq '[{"rule":"metric-jump","reason":"revenue value 7886560000000 for period_end 2023-09-30 is 20 times the previous period'"'"'s 394328000000 (period_end 2022-09-24, line 1), beyond the factor 10"}]' \
+assert_eq '[{"rule":"metric-jump","reason":"revenue value 7886560000000 for period_end 2023-09-30 is 20 times the previous period'"'"'s 394328000000 (period_end 2022-09-24, '"$WORK/in"':1), beyond the factor 10"}]' \
     "$(sed -n 2p "$WORK/out" | jq -c .quality_warnings)" "jump beyond: annotated"
 assert_eq "$(sed -n 2p "$WORK/in")" "$(sed -n 2p "$WORK/out" | jq -c 'del(.quality_warnings)')" \
     "jump beyond: the rest of the record unchanged"

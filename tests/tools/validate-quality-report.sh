@@ -77,7 +77,7 @@ assert_eq "$(head -n 1 "$WORK/in")" "$(cat "$WORK/out")" "strict: lines before t
 assert_eq 2 "$(jq .line "$WORK/rejects")" "strict: the reject written"
 assert_eq "2 1 1 true" "$(jq -r '"\(.lines) \(.passed) \(.rejected) \(.stopped)"' "$WORK/report.json")" \
     "strict: report counts the lines read"
-assert_contains "$WORK/err" "line 2 rejected: stopping (--strict)" "strict: reason for stopping"
+assert_contains "$WORK/err" "$WORK/in:2 rejected: stopping (--strict)" "strict: reason for stopping"
 assert_status 0 "strict without rejects: exit status" -- validate-quality \
     --rules "$RULES" --strict "$FIX/valid.ndjson"
 

@@ -92,10 +92,10 @@ fails "filed before end" "$company" "$metric" '.filed = "2023-09-29"' \
     filed-after-period 'filed 2023-09-29 is before period_end 2023-09-30'
 fails "duplicate key" "$metric" "$metric" '.value = 1 | .source_ref = "other"' \
     metric-duplicate \
-    'duplicate key (cik 0000320193, metric revenue, period_type annual, period_end 2023-09-30): first seen on line 1'
+    "duplicate key (cik 0000320193, metric revenue, period_type annual, period_end 2023-09-30): first seen on $WORK/in:1"
 fails "duplicate and negative" "$metric" "$metric" '.value = -5' \
     nonnegative-amount,metric-duplicate \
-    'revenue value -5 is below the minimum 0 | duplicate key (cik 0000320193, metric revenue, period_type annual, period_end 2023-09-30): first seen on line 1'
+    "revenue value -5 is below the minimum 0 | duplicate key (cik 0000320193, metric revenue, period_type annual, period_end 2023-09-30): first seen on $WORK/in:1"
 fails "several rules" "$company" "$metric" '.cik = "AAPL" | .value = -5 | del(.source)' \
     metric-required,metric-pattern,nonnegative-amount \
     'missing member "source" | cik "AAPL" does not match the pattern ^[0-9]{10}$ (SEC Central Index Key, zero-padded to ten digits) | revenue value -5 is below the minimum 0'

@@ -45,7 +45,7 @@ for file in "$FACTS"/*.json; do
 	assert_eq "$(printf '%s\n' "$company company-pattern" "$revenue nonnegative-amount" "$duplicate metric-duplicate" | sort -n)" \
 	    "$(jq -r '"\(.line) \([.errors[].rule] | join(","))"' "$WORK/rejects" | sort -n)" \
 	    "$name: broken copy: the seeded lines caught by their rules"
-	assert_contains "$WORK/rejects" "first seen on line $assets" \
+	assert_contains "$WORK/rejects" "first seen on $WORK/broken:$assets" \
 	    "$name: broken copy: duplicate names the first line"
 done
 
