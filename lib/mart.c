@@ -67,8 +67,9 @@ take_company(const struct universe_company *u, const char *path,
 	    "name" : u->category == NULL ? "category" : NULL;
 
 	if (missing != NULL) {
-		set_error(error, size, "%s:%lu: company without \"%s\"", path,
-		    u->line, missing);
+		set_error(error, size, "%s:%lu: company without \"%s\": the "
+		    "marts need a ticker, a name and a category for each "
+		    "company", path, u->line, missing);
 		return false;
 	}
 	c->ticker = strdup(u->ticker);

@@ -73,6 +73,15 @@ check_keys(const struct conf_node *node, const char *path, char *error,
 			return set_error(error, size, "%s:%lu: %s must be a "
 			    "single value, not a list or a mapping", path,
 			    node->items[i]->line, node->keys[i]);
+		if (node->items[i]->scalar[0] == '\0')
+			return set_error(error, size, "%s:%lu: %s is empty: give "
+			    "it a value or leave the key out", path,
+			    node->items[i]->line, node->keys[i]);
+		for (size_t j = 0; j < i; j++)
+			if (strcmp(node->keys[i], node->keys[j]) == 0)
+				return set_error(error, size, "%s:%lu: %s given "
+				    "twice for one company", path,
+				    node->items[i]->line, node->keys[i]);
 	}
 	return true;
 }
