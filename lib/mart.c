@@ -495,10 +495,17 @@ mart_log_notes(const struct mart *mart)
 			    "stored history and no current quote", c->ticker,
 			    c->name);
 		else if (c->unit != NULL && !c->ranked &&
-		    !isnan(c->twelve_month_revenue))
+		    !isnan(c->twelve_month_revenue) &&
+		    strcmp(c->unit, mart->rank_unit) != 0)
 			log_info("%s (%s): revenue in %s, not ranked or counted "
 			    "in its category against %s without an exchange "
 			    "rate", c->ticker, c->name, c->unit, mart->rank_unit);
+		else if (c->unit != NULL && !c->ranked &&
+		    !isnan(c->twelve_month_revenue))
+			log_info("%s (%s): twelve-month revenue %g is not above "
+			    "zero, so it is not ranked or counted in its "
+			    "category", c->ticker, c->name,
+			    c->twelve_month_revenue + 0.0);
 	}
 }
 

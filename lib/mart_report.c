@@ -81,7 +81,12 @@ put_millions(FILE *fp, double value)
 		fputs("n/a", fp);
 		return;
 	}
-	if (fabs(value) >= 1e5 || value == 0) {
+	/* Zero prints as 0.0 whatever its sign. */
+	if (value == 0) {
+		fputs("0.0", fp);
+		return;
+	}
+	if (fabs(value) >= 1e5) {
 		fprintf(fp, "%.1f", millions);
 		return;
 	}

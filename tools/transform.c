@@ -15,6 +15,8 @@
  * read, ahead of the derived ones.
  */
 
+#include <sys/stat.h>
+
 #include <errno.h>
 #include <math.h>
 #include <stdbool.h>
@@ -188,6 +190,8 @@ parse_options(int argc, char **argv, struct options *opt)
 			opt->has_as_of = true;
 			break;
 		case OPT_REPORT:
+			if (optarg[0] == '\0')
+				cli_usage_error("--report needs a file name");
 			opt->report_path = optarg;
 			opt->set_report = true;
 			break;
@@ -584,6 +588,7 @@ static int
 open_report(struct run *run, const char *path)
 {
 	size_t size = strlen(path) + 8;
+	struct stat st;
 
 	run->report_tmp = malloc(size);
 	if (run->report_tmp == NULL) {
@@ -591,6 +596,11 @@ open_report(struct run *run, const char *path)
 		return EXIT_SOFTWARE;
 	}
 	snprintf(run->report_tmp, size, "%s.tmp", path);
+	if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
+		log_error("%s: is a folder: give --report a file name, such as "
+		    "%s/report.html", path, path);
+		return EXIT_USAGE;
+	}
 	run->report = fopen(run->report_tmp, "w");
 	if (run->report == NULL) {
 		log_error("%s: cannot write the report: %s", path,

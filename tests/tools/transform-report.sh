@@ -21,6 +21,14 @@ assert_status 74 "report in a missing folder" -- \
 assert_contains "$WORK/err" "$WORK/absent/report.html: cannot write the report: No such file or directory" \
 	"unwritable report named"
 assert_eq 0 "$(lines "$WORK/out")" "no record written before the report fails"
+assert_status 64 "report path is a folder" -- \
+	transform --universe "$fixtures/universe.yaml" --as-of 2024-06-30 \
+	--report "$WORK" "$fixtures/marts.ndjson"
+assert_contains "$WORK/err" "$WORK: is a folder: give --report a file name" \
+	"folder as report named"
+assert_eq 0 "$(lines "$WORK/out")" "no record written for a folder"
+assert_status 64 "empty report path" -- \
+	transform --universe "$fixtures/universe.yaml" --report "" "$fixtures/marts.ndjson"
 
 # Self-contained: no script, no external resource.  The only URL is the
 # SVG namespace name, which browsers never fetch.

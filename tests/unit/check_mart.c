@@ -215,8 +215,13 @@ START_TEST(report_small_values)
 	annual(mart, "0000000002", "revenue", "2023-12-31", 50, "USD");
 	annual(mart, "0000000002", "revenue_growth_yoy", "2023-12-31",
 	    0.0002, "pure");
+	annual(mart, "0000000004", "revenue", "2023-12-31", -0.0, "USD");
 	ck_assert_int_eq(mart_compute(mart), 0);
 	text = report_text(mart);
+
+	/* A revenue of -0.0 is zero. */
+	ck_assert_ptr_null(strstr(text, ">-0.0<"));
+	ck_assert_ptr_nonnull(strstr(text, "<td class=\"n\">0.0</td>"));
 
 	ck_assert_ptr_nonnull(strstr(text, "<td class=\"n\">&lt;0.000001</td>"));
 	ck_assert_ptr_nonnull(strstr(text, "<td class=\"n\">0.0%</td>"));
