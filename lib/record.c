@@ -154,6 +154,26 @@ blank(const char *line, size_t len)
 	return true;
 }
 
+/* Finds an escaped NUL, \u0000, in the strings of a line: returns its
+ * offset, or len when there is none.  A backslash always starts an
+ * escape of two or more bytes, so skipping the byte after each one keeps
+ * an escaped backslash from being taken for the start of another. */
+static size_t
+find_nul_escape(const char *line, size_t len)
+{
+	const char *p = memchr(line, '\\', len);
+
+	while (p != NULL && (size_t)(p - line) + 1 < len) {
+		size_t at = (size_t)(p - line);
+
+		if (line[at + 1] == 'u' && at + 6 <= len &&
+		    memcmp(line + at + 2, "0000", 4) == 0)
+			return at;
+		p = memchr(p + 2, '\\', len - at - 2);
+	}
+	return len;
+}
+
 /* Says why a record has no kind: the member is missing, or it is not a
  * string, with its value shortened. */
 static void
@@ -202,6 +222,14 @@ record_parse(const char *line, size_t len, enum record_error *error,
 		*error = RECORD_INVALID_JSON;
 		snprintf(why, why_size, "NUL byte at byte %zu",
 		    (size_t)((const char *)memchr(line, '\0', len) - line) + 1);
+		return NULL;
+	}
+	/* cJSON would end the string at the NUL and drop the rest. */
+	if ((bad = find_nul_escape(line, len)) < len) {
+		*error = RECORD_INVALID_JSON;
+		snprintf(why, why_size, "invalid JSON at byte %zu: \\u0000, a "
+		    "NUL character, cannot be kept in a string; remove it",
+		    bad + 1);
 		return NULL;
 	}
 	/* The length includes the terminating NUL: cJSON then checks that

@@ -108,4 +108,19 @@ assert_contains "$WORK/kind-rejects" '"rule":"kind","reason":"member \"kind\" is
 assert_contains "$WORK/kind-rejects" '"rule":"kind","reason":"missing member \"kind\": every record names its kind' \
 	"missing kind named"
 
+# An escaped NUL cannot be kept in a string, so the line is rejected
+# rather than cut short; an escaped backslash before "u0000" is text.
+printf '%s\n' '{"kind":"x\u0000y"}' '{"kind":"a\\u0000"}' >"$WORK/nul.ndjson"
+assert_status 0 "escaped NUL" -- normalize --rejects "$WORK/nul-rejects" "$WORK/nul.ndjson"
+assert_eq 1 "$(lines "$WORK/nul-rejects")" "only the escaped NUL rejected"
+assert_eq 'json: invalid JSON at byte 11: \u0000, a NUL character, cannot be kept in a string; remove it' \
+	"$(jq -r '"\(.errors[0].rule): \(.errors[0].reason)"' "$WORK/nul-rejects")" \
+	"escaped NUL named with its byte"
+assert_eq '{"kind":"a\\u0000"}' "$(cat "$WORK/out")" "escaped backslash passes through"
+assert_status 65 "escaped NUL in validate-quality" -- \
+	validate-quality --rejects "$WORK/nul-rejects2" "$WORK/nul.ndjson"
+assert_eq "$(jq -r '.errors[0].reason' "$WORK/nul-rejects")" \
+	"$(jq -r 'select(.line == 1) | .errors[0].reason' "$WORK/nul-rejects2")" \
+	"validate-quality gives the same reason"
+
 finish
