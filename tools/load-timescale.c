@@ -521,9 +521,9 @@ static const char *
 refusal_hint(const char *sqlstate)
 {
 	if (strcmp(sqlstate, "23505") == 0)
-		return ": a stored row of another key already has this value,"
-		    " such as a ticker that another company had; correct one"
-		    " of the two records";
+		return ": a row of another key, stored or earlier in the batch,"
+		    " already has this value, such as a ticker that another"
+		    " company has; correct one of the two records";
 	if (strcmp(sqlstate, "22003") == 0)
 		return ": the value is out of the column's range";
 	return "";

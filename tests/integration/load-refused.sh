@@ -35,7 +35,7 @@ reject_of 2 >"$WORK/r2"
 assert_contains "$WORK/r2" '"rule":"database"' "refusal has rule database"
 assert_contains "$WORK/r2" 'duplicate key value violates unique constraint \"companies_ticker_key\"' \
 	"taken ticker refused with the server's message"
-assert_contains "$WORK/r2" 'such as a ticker that another company had; correct one of the two records' \
+assert_contains "$WORK/r2" 'such as a ticker that another company has; correct one of the two records' \
 	"taken ticker refusal says what to do"
 reject_of 3 >"$WORK/r3"
 assert_contains "$WORK/r3" 'violates check constraint \"companies_fiscal_year_end_check\"' \
