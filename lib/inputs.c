@@ -76,6 +76,8 @@ read_one(struct inputs *in, FILE *fp, const char *name, inputs_line_fn *fn,
 		return EXIT_SOFTWARE;
 	}
 	while ((status = ndjson_next(reader, &text, &len)) != NDJSON_EOF) {
+		inputs_line_fn *take;
+
 		if (status == NDJSON_READ_ERROR) {
 			log_error("%s: read error after line %lu: %s",
 			    is_standard_input(name) ? "standard input" : name,
@@ -90,8 +92,8 @@ read_one(struct inputs *in, FILE *fp, const char *name, inputs_line_fn *fn,
 			in->too_long++;
 			continue;
 		}
-		if (!(status == NDJSON_TOO_LONG ? in->long_line : fn)(arg,
-		    in->lines, text, len)) {
+		take = status == NDJSON_TOO_LONG ? in->long_line : fn;
+		if (!take(arg, in->lines, text, len)) {
 			*stop = true;
 			break;
 		}
