@@ -871,15 +871,11 @@ qrec_parse(struct qrec *rec, const char *line, size_t len, char *why,
 			rec->kind = m;
 			return RECORD_OK;
 		}
-		/* The same reason as record_parse gives. */
-		snprintf(why, why_size, "member \"kind\" is %.*s%s, not a "
-		    "string: every record names its kind, such as \"metric\"",
-		    (int)(m->raw_len > 40 ? 40 : m->raw_len), m->raw,
-		    m->raw_len > 40 ? "..." : "");
+		record_explain_kind(m->raw, m->raw_len, why, why_size);
 		return RECORD_NO_KIND;
 	}
-	return fail(RECORD_NO_KIND, why, why_size, "missing member \"kind\": "
-	    "every record names its kind, such as \"metric\"");
+	record_explain_kind(NULL, 0, why, why_size);
+	return RECORD_NO_KIND;
 }
 
 /* The first member named key, as cJSON finds it, or NULL. */

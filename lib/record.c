@@ -174,24 +174,32 @@ find_nul_escape(const char *line, size_t len)
 	return len;
 }
 
-/* Says why a record has no kind: the member is missing, or it is not a
- * string, with its value shortened. */
+/* Writes why a record has no kind: the member is missing (value NULL),
+ * or its value, the len bytes at value, is not a string. */
+void
+record_explain_kind(const char *value, size_t len, char *why, size_t size)
+{
+	if (value == NULL) {
+		snprintf(why, size, "missing member \"kind\": every record "
+		    "names its kind, such as \"metric\"");
+		return;
+	}
+	snprintf(why, size, "member \"kind\" is %.*s%s, not a string: every "
+	    "record names its kind, such as \"metric\"",
+	    (int)(len > 40 ? 40 : len), value, len > 40 ? "..." : "");
+}
+
 static void
 explain_no_kind(const cJSON *record, char *why, size_t why_size)
 {
 	const cJSON *kind = cJSON_GetObjectItemCaseSensitive(record, "kind");
-	char *text;
+	char *text = kind != NULL ? cJSON_PrintUnformatted(kind) : NULL;
 
-	if (kind == NULL) {
-		snprintf(why, why_size, "missing member \"kind\": every record "
-		    "names its kind, such as \"metric\"");
-		return;
-	}
-	text = cJSON_PrintUnformatted(kind);
-	snprintf(why, why_size, "member \"kind\" is %.40s%s, not a string: "
-	    "every record names its kind, such as \"metric\"",
-	    text != NULL ? text : "not printable",
-	    text != NULL && strlen(text) > 40 ? "..." : "");
+	if (kind != NULL && text == NULL)
+		snprintf(why, why_size, "member \"kind\" is not a string");
+	else
+		record_explain_kind(text, text != NULL ? strlen(text) : 0, why,
+		    why_size);
 	cJSON_free(text);
 }
 

@@ -30,6 +30,8 @@ cJSON *record_parse(const char *line, size_t len, enum record_error *error,
 const char *record_error_rule(enum record_error error);
 
 const char *record_kind(const cJSON *record);
+void record_explain_kind(const char *value, size_t len, char *why,
+    size_t size);
 const char *record_string(const cJSON *record, const char *key);
 bool record_number(const cJSON *record, const char *key, double *value);
 bool record_integer(const cJSON *record, const char *key, long long *value);
