@@ -27,8 +27,9 @@ struct inputs {
 	int count;
 	size_t max_line;	/* --max-line-bytes */
 	struct reject_stream *rejects;
-	/* Called with the start of a line longer than max_line; NULL
-	 * rejects it with the standard reason and counts it in too_long. */
+	/* Called with the start of a line longer than max_line.  When it
+	 * is NULL, such a line is rejected with the standard reason and
+	 * counted in too_long. */
 	inputs_line_fn *long_line;
 	unsigned long lines;	/* read so far, over all inputs */
 	unsigned long too_long;	/* rejected here for their length */

@@ -169,18 +169,18 @@ ndjson_next(struct ndjson_reader *r, char **line, size_t *len)
 			 * are the next line's. */
 			size_t line_len = nl != NULL ?
 			    (size_t)(nl - (r->buf + r->start)) : avail;
-			size_t kept = line_len < TOO_LONG_PREFIX ? line_len :
-			    TOO_LONG_PREFIX;
+			size_t prefix_len = line_len < TOO_LONG_PREFIX ?
+			    line_len : TOO_LONG_PREFIX;
 
-			memcpy(prefix, r->buf + r->start, kept);
-			prefix[kept] = '\0';
+			memcpy(prefix, r->buf + r->start, prefix_len);
+			prefix[prefix_len] = '\0';
 			r->line_number++;
 			if (skip_rest_of_line(r) < 0) {
 				errno = r->error;
 				return NDJSON_READ_ERROR;
 			}
 			*line = prefix;
-			*len = kept;
+			*len = prefix_len;
 			return NDJSON_TOO_LONG;
 		}
 		if (r->eof) {

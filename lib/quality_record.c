@@ -629,7 +629,7 @@ ascii(const char *s, size_t len)
  * key has no quote, backslash, control character or byte above 0x7f,
  * so the line's bytes are the key itself and need no UTF-8 check.
  * Otherwise the key is read, hashed and made the shape's key i.
- * *from_shape tells which way it went.
+ * *from_shape records which way it went.
  */
 static bool
 read_key(struct parser *ps, struct qrec *rec, size_t i,

@@ -32,7 +32,8 @@ void reject_one(struct reject_stream *rs, unsigned long line,
     const char *input, size_t len, const char *rule, const char *reason);
 unsigned long reject_count(const struct reject_stream *rs);
 
-/* Room for reject_where's text with a file name of PATH_MAX bytes. */
+/* Room for reject_where's text with a file name of up to 4096 bytes,
+ * the PATH_MAX of Linux. */
 #define REJECT_WHERE_SIZE 4200
 
 const char *reject_where(const struct reject_stream *rs, unsigned long line,

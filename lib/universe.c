@@ -10,7 +10,7 @@
 static bool set_error(char *error, size_t size, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
-/* Writes the reason into error; returns false for the caller to pass on. */
+/* Writes the reason into error.  Returns false for the caller to pass on. */
 static bool
 set_error(char *error, size_t size, const char *fmt, ...)
 {
@@ -50,7 +50,7 @@ copy_member(const struct conf_node *node, const char *key, char **out)
 }
 
 /* Fails on a key a company does not have, such as a misspelt one, which
- * would otherwise leave its member absent without a word. */
+ * would otherwise leave its member absent silently. */
 static bool
 check_keys(const struct conf_node *node, const char *path, char *error,
     size_t size)

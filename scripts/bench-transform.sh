@@ -24,15 +24,11 @@ while [ "$i" -lt "$repeat" ]; do
 done
 records=$(wc -l <"$work/metrics.ndjson" | tr -d ' ')
 
-start=$(now)
-transform -q "$work/metrics.ndjson" >"$work/ours.ndjson"
-end=$(now)
-ours=$(echo "$end - $start" | bc -l)
+ours=$(timed /dev/null "$work/ours.ndjson" transform -q "$work/metrics.ndjson")
 
 # The same margins in jq: the last record of each key wins, then one
 # group per (cik, period_type, period_end) divides by its revenue.
-start=$(now)
-jq -c -n '
+theirs=$(timed /dev/null "$work/theirs.ndjson" jq -c -n '
 	[inputs | select(.kind == "metric"
 	    and (.period_type == "annual" or .period_type == "quarter"))]
 	| map({key: "\(.cik) \(.metric) \(.period_type) \(.period_end)",
@@ -44,9 +40,7 @@ jq -c -n '
 	    .metric == "operating_income" or .metric == "net_income")
 	| select(.unit == $r.unit)
 	| {cik, metric, period_end, value: (.value / $r.value)}' \
-	"$work/metrics.ndjson" >"$work/theirs.ndjson"
-end=$(now)
-theirs=$(echo "$end - $start" | bc -l)
+	"$work/metrics.ndjson")
 
 report "transform (jq: margins only)" "$records" "$ours" "$theirs"
 

@@ -13,8 +13,8 @@
 # copy has keys of its own and no record is a duplicate.  The first line
 # runs the rules of schemas/quality.yaml that look at one record at a
 # time, as the jq filter does; the second runs every rule for metrics,
-# the cross-record ones included; the last tells whether each meets the
-# target.
+# the cross-record ones included; the last states whether each meets
+# the target.
 
 . "$TOP/scripts/bench-lib.inc"
 require_jq

@@ -1162,7 +1162,7 @@ process_line(struct run *run, char *line, size_t len, unsigned long number)
 	cJSON_Delete(record);
 }
 
-/* Takes one line of the inputs; never stops the reading. */
+/* Takes one line of the inputs, and never stops the reading. */
 static bool
 take_line(void *arg, unsigned long number, char *line, size_t len)
 {

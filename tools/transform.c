@@ -501,7 +501,7 @@ handle_line(struct run *run, unsigned long line, char *text, size_t len)
 	cJSON_Delete(record);
 }
 
-/* Takes one line of the inputs; never stops the reading. */
+/* Takes one line of the inputs, and never stops the reading. */
 static bool
 take_line(void *arg, unsigned long line, char *text, size_t len)
 {

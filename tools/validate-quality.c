@@ -241,8 +241,8 @@ apply_config(struct options *opts)
 		  opts->set_max_reject_ratio, NULL },
 		{ "max-line-bytes", CONF_OPTION_BYTES, &opts->max_line_bytes,
 		  opts->set_max_line_bytes, NULL },
-		/* A flag on the command line is on; the file may turn on
-		 * one that is not given. */
+		/* A flag given on the command line stays on, and the file
+		 * may turn on one that is not given. */
 		{ "strict", CONF_OPTION_FLAG, &opts->strict, opts->strict,
 		  NULL },
 		{ "annotate", CONF_OPTION_FLAG, &opts->annotate, opts->annotate,
@@ -557,7 +557,7 @@ take_long_line(void *arg, unsigned long line, char *text, size_t len)
 	return go_on(v, rejected, line);
 }
 
-/* Validates each input in turn; see inputs_read. */
+/* Validates each input in turn, as inputs_read describes. */
 static int
 validate_inputs(struct validator *v, char **paths, int count)
 {

@@ -88,10 +88,10 @@ assert_status 0 "resume after SIGTERM" -- load-timescale --batch-size 2000 "$WOR
 dump_state "$WORK/term.dump"
 assert_files_equal "$WORK/clean.dump" "$WORK/term.dump" "stopped and resumed load equals a clean load"
 
-# SIGTERM while the loader waits on a pipe that stays open and idle: the
-# signal interrupts the read, so the loader stops at once (well before
-# the writer closes the pipe) and counts the three lines it read as not
-# loaded.  The wait is bounded: 10 s at the most.
+# SIGTERM while the loader waits on a pipe that stays open and idle.
+# The signal interrupts the read, so the loader stops long before the
+# writer closes the pipe.  It counts the three lines it read as not
+# loaded.  The wait is bounded to 10 s.
 new_db idle
 PGDATABASE=$db
 assert_status 0 "migrate" -- load-timescale migrate

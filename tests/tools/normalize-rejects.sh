@@ -109,7 +109,7 @@ assert_contains "$WORK/kind-rejects" '"rule":"kind","reason":"missing member \"k
 	"missing kind named"
 
 # An escaped NUL cannot be kept in a string, so the line is rejected
-# rather than cut short; an escaped backslash before "u0000" is text.
+# rather than cut short.  An escaped backslash before "u0000" is text.
 printf '%s\n' '{"kind":"x\u0000y"}' '{"kind":"a\\u0000"}' >"$WORK/nul.ndjson"
 assert_status 0 "escaped NUL" -- normalize --rejects "$WORK/nul-rejects" "$WORK/nul.ndjson"
 assert_eq 1 "$(lines "$WORK/nul-rejects")" "only the escaped NUL rejected"

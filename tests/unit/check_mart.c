@@ -199,10 +199,10 @@ report_text(const struct mart *mart)
 }
 
 /*
- * Amounts and percentages in the report: 0.00012 dollars is below the
- * last decimal of millions, so it reads "<0.000001" and not zero; a
- * growth of -0.04% rounds to 0.0%, without a minus sign; growth of a few
- * hundredths of a point draws a bar of at most a fraction of the chart.
+ * Amounts and percentages in the report.  0.00012 dollars is below the
+ * last decimal of millions, so it reads "<0.000001" and not zero.  A
+ * growth of -0.04% rounds to 0.0%, without a minus sign.  Growth of a
+ * few hundredths of a point draws a bar of at most a pixel.
  */
 START_TEST(report_small_values)
 {
